@@ -1,0 +1,1 @@
+"""HTTP and websocket interface; every route declares the permission it needs."""

@@ -1,0 +1,61 @@
+"""POST /api/v1/events: a batch from a machine source, each item judged on its own."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from rtcc.api.security import require
+from rtcc.api.services import services_of
+from rtcc.governance.identity import Principal
+from rtcc.governance.roles import Permission
+from rtcc.pipeline.ingest import MAX_BATCH
+from rtcc.storage.base import Rejection
+
+router = APIRouter()
+MAX_BODY_BYTES = 32 * 1024 * 1024
+Source = Annotated[Principal, require(Permission.EVENTS_INGEST)]
+
+
+@router.post("/api/v1/events")
+async def ingest_events(request: Request, source: Source) -> JSONResponse:
+    """Stored before the response: 200 if all accepted, 422 if some items were refused
+    (the accepted ones are stored all the same), 4xx with field and reason otherwise."""
+    svc = services_of(request)
+    body = await request.body()
+    items, problem = _parse_batch(body)
+    if problem is not None:
+        status, field, reason, message = problem
+        svc.pipeline.count_rejections([Rejection(source.name, field, reason, message)])
+        return _error(status, field, reason, message)
+    assert items is not None
+    result = await svc.pipeline.ingest(source.name, items)
+    return JSONResponse(result.to_wire(), status_code=422 if result.errors else 200)
+
+
+def _parse_batch(body: bytes) -> tuple[list[Any] | None, tuple[int, str, str, str] | None]:
+    if len(body) > MAX_BODY_BYTES:
+        message = f"request body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"
+        return None, (413, "body", "body_too_large", message)
+    try:
+        doc = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, (400, "body", "json_invalid", f"malformed JSON: {exc}")
+    if not isinstance(doc, dict) or "events" not in doc:
+        return None, (422, "events", "missing", 'body must be an object {"events": [...]}')
+    items = doc["events"]
+    if not isinstance(items, list):
+        return None, (422, "events", "list_type", "events must be a JSON array")
+    if not items:
+        return None, (422, "events", "too_short", "a batch needs at least 1 event")
+    if len(items) > MAX_BATCH:
+        message = f"batch of {len(items)} events exceeds the limit of {MAX_BATCH}"
+        return None, (413, "events", "too_long", message)
+    return items, None
+
+
+def _error(status: int, field: str, reason: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"field": field, "reason": reason, "message": message}}, status_code=status
+    )

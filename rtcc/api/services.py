@@ -1,0 +1,27 @@
+"""The running system's parts, as the routes reach them (set once by the composition root)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection
+
+from rtcc.core.bus import Bus
+from rtcc.governance.authz import DecisionPoint
+from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.settings import Settings
+from rtcc.storage.base import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    storage: Storage
+    bus: Bus
+    pipeline: IngestPipeline
+    decisions: DecisionPoint
+    basemap: dict[str, Any]
+
+
+def services_of(conn: HTTPConnection) -> Services:
+    svc: Services = conn.app.state.services
+    return svc

@@ -1,0 +1,1 @@
+"""The shared vocabulary: the event envelope, payloads, geo helpers, the bus."""

@@ -1,0 +1,113 @@
+"""The in-process bus: persisted events and alerts fan out to live subscribers.
+
+Every subscriber has a bounded queue. A subscriber that falls behind is never
+waited for: its backlog is discarded and it is told to resync from the live
+state, so ingest never stalls and memory stays bounded. Each overflow is counted.
+"""
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rtcc.core.alerts import Alert
+from rtcc.core.clock import utcnow
+from rtcc.core.events import Event
+
+
+@dataclass(slots=True)
+class BusMessage:
+    """One published event or alert; its JSON is rendered once for all subscribers."""
+
+    type: Literal["event", "alert"]
+    item: Event | Alert
+    _json: str | None = field(default=None, repr=False)
+
+    def wire(self) -> dict[str, Any]:
+        return {"type": self.type, self.type: self.item.to_wire()}
+
+    def json(self) -> str:
+        if self._json is None:
+            self._json = json.dumps(self.wire())
+        return self._json
+
+
+class Resync:
+    """Sent in place of the messages a slow subscriber missed."""
+
+
+RESYNC = Resync()
+
+
+@dataclass(slots=True)
+class BusStats:
+    published: int = 0
+    overflows: int = 0
+    discarded: int = 0
+
+
+class Subscription:
+    def __init__(self, name: str, maxsize: int, stats: BusStats) -> None:
+        self.name = name
+        self._queue: asyncio.Queue[BusMessage | Resync] = asyncio.Queue(maxsize)
+        self._stats = stats
+
+    def offer(self, message: BusMessage) -> None:
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self._overflow()
+
+    def _overflow(self) -> None:
+        discarded = 0
+        while not self._queue.empty():
+            self._queue.get_nowait()
+            discarded += 1
+        self._queue.put_nowait(RESYNC)
+        self._stats.overflows += 1
+        self._stats.discarded += discarded
+
+    async def get(self) -> BusMessage | Resync:
+        return await self._queue.get()
+
+    def qsize(self) -> int:
+        return self._queue.qsize()
+
+
+class Bus:
+    """Fan-out to subscribers; must be used from the event loop's thread."""
+
+    def __init__(self, queue_size: int = 1000) -> None:
+        self._queue_size = queue_size
+        self._subscribers: set[Subscription] = set()
+        self.stats = BusStats()
+
+    def subscribe(self, name: str) -> Subscription:
+        sub = Subscription(name, self._queue_size, self.stats)
+        self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        self._subscribers.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def publish_events(self, events: list[Event]) -> None:
+        now = utcnow()
+        for event in events:
+            event.hops.published_at = now
+            self._fan_out(BusMessage("event", event))
+
+    def publish_alerts(self, alerts: list[Alert]) -> None:
+        now = utcnow()
+        for alert in alerts:
+            if alert.hops is not None:
+                alert.hops.published_at = now
+            self._fan_out(BusMessage("alert", alert))
+
+    def _fan_out(self, message: BusMessage) -> None:
+        self.stats.published += 1
+        for sub in self._subscribers:
+            sub.offer(message)

@@ -1,0 +1,92 @@
+"""Typed payloads, one per event kind, as real feeds describe them.
+
+Strict at the edge: no type coercion ("12" is not a number), unknown fields are
+refused, every number has the range a real device can produce.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Ident = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+Heading = Annotated[float, Field(ge=0, lt=360, description="degrees clockwise from north")]
+Probability = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class CadIncident(_Payload):
+    """A CAD call for service and its lifecycle step (one event per change)."""
+
+    incident_id: Ident
+    status: Literal["created", "dispatched", "enroute", "on_scene", "closed", "updated"]
+    call_type: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    description: ShortText | None = None
+    priority: Annotated[int, Field(ge=1, le=9)] = 3
+    address: ShortText | None = None
+    district: Annotated[str, StringConstraints(max_length=32)] | None = None
+    units: Annotated[list[Ident], Field(max_length=50)] = []
+
+
+class CallerLocation(_Payload):
+    """The live location of a 911 caller on an active call (as PIDF-LO carries it)."""
+
+    call_id: Ident
+    method: Literal["gps", "wifi", "cell", "hybrid", "manual", "civic"] = "hybrid"
+    confidence_pct: Annotated[int, Field(ge=0, le=100)] | None = None
+    civic_address: ShortText | None = None
+
+
+class UnitPosition(_Payload):
+    """An AVL fix for a unit: patrol car, supervisor, K9, EMS, fire or drone."""
+
+    unit_id: Ident
+    unit_type: Literal["patrol", "supervisor", "k9", "ems", "fire", "drone", "other"] = "patrol"
+    status: Literal["available", "enroute", "on_scene", "busy", "out_of_service"] = "available"
+    speed_mps: Annotated[float, Field(ge=0, le=120)] | None = None
+    heading_deg: Heading | None = None
+
+
+class LprRead(_Payload):
+    """One licence plate read; `hotlist` is set when the reader matched on-device."""
+
+    reader_id: Ident
+    plate: Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"^[A-Z0-9]+$")]
+    plate_state: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    confidence: Probability | None = None
+    direction_deg: Heading | None = None
+    vehicle: ShortText | None = None
+    hotlist: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class Gunshot(_Payload):
+    """An acoustic gunshot detection (ShotSpotter-style alert)."""
+
+    detection_id: Ident
+    rounds: Annotated[int, Field(ge=1, le=500)] = 1
+    classification: Literal["single_gunshot", "multiple_gunshots", "possible_gunshot"] = (
+        "single_gunshot"
+    )
+    confidence: Probability | None = None
+
+
+class CameraStatus(_Payload):
+    """A camera's registration/heartbeat: where it looks and whether it is up."""
+
+    camera_id: Ident
+    name: ShortText | None = None
+    camera_type: Literal[
+        "fixed", "ptz", "body_worn", "private_registered", "private_integrated", "drone"
+    ] = "fixed"
+    status: Literal["online", "offline", "degraded"] = "online"
+    heading_deg: Heading | None = None
+    fov_deg: Annotated[float, Field(gt=0, le=360)] = 90.0
+    range_m: Annotated[float, Field(gt=0, le=2_000)] = 150.0
+
+
+Payload = CadIncident | CallerLocation | UnitPosition | LprRead | Gunshot | CameraStatus

@@ -1,0 +1,1 @@
+"""Who may do what, why, and the record that proves it."""

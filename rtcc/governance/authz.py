@@ -1,0 +1,63 @@
+"""The one decision point: every protected action is decided and audited here."""
+
+from dataclasses import dataclass
+
+from rtcc.core.clock import utcnow
+from rtcc.governance.identity import Principal
+from rtcc.governance.roles import Permission, permissions_of
+from rtcc.storage.base import AuditRecord, AuditStore
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+class DecisionPoint:
+    """Decides allow/deny with a reason and writes the audit record for it.
+
+    Route handlers never write audit rows; they only ever see the decision.
+    """
+
+    def __init__(self, audit: AuditStore) -> None:
+        self._audit = audit
+
+    def decide(self, principal: Principal, permission: Permission, resource: str) -> Decision:
+        decision = self._evaluate(principal, permission)
+        self._audit.append(
+            AuditRecord(
+                at=utcnow(),
+                actor=principal.name,
+                actor_kind=principal.kind,
+                role=principal.role_name,
+                action=permission.value,
+                resource=resource,
+                outcome="allow" if decision.allowed else "deny",
+                reason=decision.reason,
+            )
+        )
+        return decision
+
+    def record_login(self, username: str, success: bool, reason: str) -> None:
+        """Logins are decisions too: who tried, and whether it worked."""
+        self._audit.append(
+            AuditRecord(
+                at=utcnow(),
+                actor=username,
+                actor_kind="user",
+                role="none",
+                action="auth.login",
+                resource="session",
+                outcome="allow" if success else "deny",
+                reason=reason,
+            )
+        )
+
+    @staticmethod
+    def _evaluate(principal: Principal, permission: Permission) -> Decision:
+        if principal.role is None:
+            return Decision(False, "not authenticated")
+        if permission in permissions_of(principal.role):
+            return Decision(True, f"role {principal.role.value} grants {permission.value}")
+        return Decision(False, f"role {principal.role.value} lacks {permission.value}")

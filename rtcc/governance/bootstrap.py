@@ -1,0 +1,35 @@
+"""First-run set-up: an admin with a generated password, API keys for sources."""
+
+from rtcc.governance.identity import hash_password, new_api_key, new_password
+from rtcc.governance.roles import Role
+from rtcc.storage.base import AccountStore
+
+
+def ensure_admin(accounts: AccountStore, username: str = "admin") -> str | None:
+    """Create the admin on first run; returns the generated password (shown once) or None."""
+    if accounts.get_user(username) is not None:
+        return None
+    password = new_password()
+    accounts.add_user(username, hash_password(password), Role.ADMIN.value)
+    return password
+
+
+def create_user(accounts: AccountStore, username: str, role: Role) -> str:
+    password = new_password()
+    accounts.add_user(username, hash_password(password), role.value)
+    return password
+
+
+def reset_password(accounts: AccountStore, username: str) -> str:
+    if accounts.get_user(username) is None:
+        raise KeyError(username)
+    password = new_password()
+    accounts.set_password_hash(username, hash_password(password))
+    return password
+
+
+def create_source_key(accounts: AccountStore, source: str) -> str:
+    """A new API key for a machine source; only its hash is stored, so show it once."""
+    key, key_id, key_hash = new_api_key()
+    accounts.add_api_key(key_id, source, key_hash)
+    return key

@@ -1,0 +1,1 @@
+"""Durable storage behind small interfaces: SQLite embedded, PostgreSQL to scale out."""

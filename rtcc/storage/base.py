@@ -1,0 +1,149 @@
+"""The storage interfaces every backend implements; callers depend on these only."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from rtcc.core.alerts import Alert
+from rtcc.core.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    stored: list[Event]
+    duplicates: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityState:
+    key: str
+    entity_type: str
+    lat: float | None
+    lon: float | None
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyEntity:
+    entity: EntityState
+    distance_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class RejectCount:
+    source: str
+    field: str
+    reason: str
+    count: int
+    last_at: str
+    last_message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """One refused item or request: which source, which field, why."""
+
+    source: str
+    field: str
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    username: str
+    password_hash: str
+    role: str
+    disabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    at: datetime
+    actor: str
+    actor_kind: str
+    role: str
+    action: str
+    resource: str
+    outcome: str
+    reason: str
+
+
+class EventStore(Protocol):
+    """Append-only events, the live entity state and alerts."""
+
+    def append(self, events: Sequence[Event]) -> AppendResult: ...
+
+    def count_events(self) -> int: ...
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None: ...
+
+    def recent_events(self, kinds: Sequence[str], limit: int) -> list[dict[str, Any]]: ...
+
+    def entities(self) -> list[EntityState]: ...
+
+    def entities_near(
+        self, lat: float, lon: float, radius_m: float, entity_type: str
+    ) -> list[NearbyEntity]: ...
+
+    def add_alerts(self, alerts: Sequence[Alert]) -> None: ...
+
+    def recent_alerts(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def record_rejections(self, rejections: Sequence[Rejection]) -> None: ...
+
+    def reject_counts(self) -> list[RejectCount]: ...
+
+
+class AccountStore(Protocol):
+    """People (password hashes, sessions) and machine sources (hashed API keys)."""
+
+    def add_user(self, username: str, password_hash: str, role: str) -> None: ...
+
+    def get_user(self, username: str) -> User | None: ...
+
+    def list_users(self) -> list[User]: ...
+
+    def set_password_hash(self, username: str, password_hash: str) -> None: ...
+
+    def add_session(self, token_hash: str, username: str, expires_at: datetime) -> None: ...
+
+    def session_user(self, token_hash: str, now: datetime) -> User | None: ...
+
+    def delete_session(self, token_hash: str) -> None: ...
+
+    def add_api_key(self, key_id: str, source: str, key_hash: str) -> None: ...
+
+    def api_key_source(self, key_id: str) -> tuple[str, str] | None:
+        """(source, key_hash) of a live key, or None if unknown or revoked."""
+        ...
+
+    def list_sources(self) -> list[str]: ...
+
+
+class AuditStore(Protocol):
+    """The tamper-evident audit chain."""
+
+    def append(self, record: AuditRecord) -> None: ...
+
+    def recent(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def verify(self) -> tuple[bool, int, str]:
+        """(intact, rows checked, first problem or 'ok')."""
+        ...
+
+
+class Storage(Protocol):
+    """A backend: three stores over one database, closed together."""
+
+    @property
+    def events(self) -> EventStore: ...
+
+    @property
+    def accounts(self) -> AccountStore: ...
+
+    @property
+    def audit(self) -> AuditStore: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,80 @@
+"""One SQLite file in WAL mode: a single locked writer and a separate reader."""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class Database:
+    """Owns the connections; stores borrow them through `transaction()` / `reading()`.
+
+    SQLite allows one writer at a time, so writes are serialised by a lock here
+    rather than by `database is locked` retries; WAL lets reads run beside them.
+    """
+
+    def __init__(self, path: Path, synchronous: Synchronous = "FULL") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._writer = self._connect(synchronous)
+        self._reader = self._connect(synchronous)
+        self._write_lock = threading.Lock()
+        self._read_lock = threading.Lock()
+        schema = resources.files("rtcc.storage.sqlite").joinpath("schema.sql").read_text()
+        with self.transaction() as conn:
+            for statement in _split_sql(schema):
+                conn.execute(statement)
+
+    def _connect(self, synchronous: Synchronous) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction on the writer: commit on success, roll back on error."""
+        with self._write_lock:
+            self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                self._writer.execute("ROLLBACK")
+                raise
+            self._writer.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        with self._read_lock:
+            yield self._reader
+
+    def journal_mode(self) -> str:
+        with self.reading() as conn:
+            return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    def close(self) -> None:
+        with self._write_lock, self._read_lock:
+            self._writer.close()
+            self._reader.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a schema script into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        candidate = "\n".join(current)
+        if sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            current = []
+    return statements

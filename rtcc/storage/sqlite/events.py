@@ -1,0 +1,232 @@
+"""Events, live entity state, alerts and reject counters in SQLite."""
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from rtcc.core.alerts import Alert
+from rtcc.core.clock import iso, utcnow
+from rtcc.core.events import Event
+from rtcc.core.geo import bbox_around, haversine_m
+from rtcc.storage.base import AppendResult, EntityState, NearbyEntity, RejectCount, Rejection
+from rtcc.storage.sqlite.database import Database
+
+_INSERT_EVENT = """
+INSERT INTO events (id, dedup_key, kind, source, source_ref, occurred_at, received_at,
+                    lat, lon, accuracy_m, entity_key, payload)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_UPSERT_ENTITY = """
+INSERT INTO entity_state (entity_key, entity_type, occurred_at, lat, lon, event_id, event_json)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (entity_key) DO UPDATE SET
+    occurred_at = excluded.occurred_at, lat = excluded.lat, lon = excluded.lon,
+    event_id = excluded.event_id, event_json = excluded.event_json
+WHERE excluded.occurred_at >= entity_state.occurred_at
+"""
+_EVENT_COLUMNS = (
+    "id, kind, source, source_ref, occurred_at, received_at, lat, lon, accuracy_m, "
+    "payload, dedup_key"
+)
+_CHUNK = 900  # stays below SQLite's bound-parameter limit
+
+
+class SqliteEventStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def append(self, events: Sequence[Event]) -> AppendResult:
+        """Store new events and their entity state in one transaction; skip known dedup keys."""
+        unique = _first_per_dedup_key(events)
+        with self._db.transaction() as conn:
+            known = self._known_keys(conn, [e.dedup_key for e in unique])
+            stored = [e for e in unique if e.dedup_key not in known]
+            conn.executemany(_INSERT_EVENT, [_event_row(e) for e in stored])
+            conn.executemany(
+                _UPSERT_ENTITY, [row for e in stored if (row := _entity_row(e)) is not None]
+            )
+        persisted = utcnow()
+        for e in stored:
+            e.hops.persisted_at = persisted
+        stored_ids = {e.id for e in stored}
+        return AppendResult(stored, [e for e in events if e.id not in stored_ids])
+
+    @staticmethod
+    def _known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
+        known: set[str] = set()
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT dedup_key FROM events WHERE dedup_key IN ({marks})"
+            known.update(row[0] for row in conn.execute(sql, chunk))
+        return known
+
+    def count_events(self) -> int:
+        with self._db.reading() as conn:
+            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def get_event(self, event_id: str) -> dict[str, Any] | None:
+        with self._db.reading() as conn:
+            sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?"
+            row = conn.execute(sql, (event_id,)).fetchone()
+        return _wire_from_row(row) if row else None
+
+    def recent_events(self, kinds: Sequence[str], limit: int) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(kinds))
+        sql = (
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE kind IN ({marks}) ORDER BY seq DESC LIMIT ?"
+        )
+        with self._db.reading() as conn:
+            rows = conn.execute(sql, (*kinds, limit)).fetchall()
+        return [_wire_from_row(row) for row in rows]
+
+    def entities(self) -> list[EntityState]:
+        sql = "SELECT entity_key, entity_type, lat, lon, event_json FROM entity_state"
+        with self._db.reading() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [EntityState(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def entities_near(
+        self, lat: float, lon: float, radius_m: float, entity_type: str
+    ) -> list[NearbyEntity]:
+        """Entities of one type within `radius_m`, nearest first (R*Tree box, then exact)."""
+        min_lat, max_lat, min_lon, max_lon = bbox_around(lat, lon, radius_m)
+        sql = (
+            "SELECT s.entity_key, s.entity_type, s.lat, s.lon, s.event_json "
+            "FROM entity_rtree r JOIN entity_state s ON s.rid = r.rid "
+            "WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ? "
+            "AND s.entity_type = ?"
+        )
+        with self._db.reading() as conn:
+            rows = conn.execute(sql, (min_lat, max_lat, min_lon, max_lon, entity_type)).fetchall()
+        found = []
+        for key, etype, elat, elon, event_json in rows:
+            distance = haversine_m(lat, lon, elat, elon)
+            if distance <= radius_m:
+                state = EntityState(key, etype, elat, elon, json.loads(event_json))
+                found.append(NearbyEntity(state, distance))
+        return sorted(found, key=lambda n: n.distance_m)
+
+    def add_alerts(self, alerts: Sequence[Alert]) -> None:
+        rows = [
+            (
+                a.id,
+                a.rule,
+                iso(a.created_at),
+                a.severity,
+                a.title,
+                a.event_id,
+                a.location.lat if a.location else None,
+                a.location.lon if a.location else None,
+                json.dumps(a.detail),
+            )
+            for a in alerts
+        ]
+        with self._db.transaction() as conn:
+            conn.executemany("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def recent_alerts(self, limit: int) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT id, rule, created_at, severity, title, event_id, lat, lon, detail "
+            "FROM alerts ORDER BY created_at DESC LIMIT ?"
+        )
+        with self._db.reading() as conn:
+            rows = conn.execute(sql, (limit,)).fetchall()
+        return [
+            {
+                "id": r[0],
+                "rule": r[1],
+                "created_at": r[2],
+                "severity": r[3],
+                "title": r[4],
+                "event_id": r[5],
+                "location": {"lat": r[6], "lon": r[7], "accuracy_m": None}
+                if r[6] is not None
+                else None,
+                "detail": json.loads(r[8]),
+                "hops": None,
+            }
+            for r in rows
+        ]
+
+    def record_rejections(self, rejections: Sequence[Rejection]) -> None:
+        now = iso(utcnow())
+        sql = """
+        INSERT INTO reject_counts (source, field, reason, count, last_at, last_message)
+        VALUES (?, ?, ?, 1, ?, ?)
+        ON CONFLICT (source, field, reason) DO UPDATE SET
+            count = count + 1, last_at = excluded.last_at, last_message = excluded.last_message
+        """
+        rows = [(r.source, r.field, r.reason, now, r.message[:500]) for r in rejections]
+        with self._db.transaction() as conn:
+            conn.executemany(sql, rows)
+
+    def reject_counts(self) -> list[RejectCount]:
+        sql = (
+            "SELECT source, field, reason, count, last_at, last_message FROM reject_counts "
+            "ORDER BY source, count DESC"
+        )
+        with self._db.reading() as conn:
+            return [RejectCount(*row) for row in conn.execute(sql)]
+
+
+def _first_per_dedup_key(events: Sequence[Event]) -> list[Event]:
+    seen: set[str] = set()
+    unique = []
+    for e in events:
+        if e.dedup_key not in seen:
+            seen.add(e.dedup_key)
+            unique.append(e)
+    return unique
+
+
+def _event_row(e: Event) -> tuple[object, ...]:
+    loc = e.location
+    return (
+        e.id,
+        e.dedup_key,
+        e.kind.value,
+        e.source,
+        e.source_ref,
+        iso(e.occurred_at),
+        iso(e.received_at),
+        loc.lat if loc else None,
+        loc.lon if loc else None,
+        loc.accuracy_m if loc else None,
+        e.entity_key,
+        e.payload.model_dump_json(),
+    )
+
+
+def _entity_row(e: Event) -> tuple[object, ...] | None:
+    key = e.entity_key
+    if key is None:
+        return None
+    loc = e.location
+    wire = e.to_wire()
+    del wire["hops"]
+    return (
+        key,
+        key.split(":", 1)[0],
+        iso(e.occurred_at),
+        loc.lat if loc else None,
+        loc.lon if loc else None,
+        e.id,
+        json.dumps(wire),
+    )
+
+
+def _wire_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    ev_id, kind, source, ref, occurred, received, lat, lon, acc, payload, dedup = row
+    return {
+        "id": ev_id,
+        "kind": kind,
+        "source": source,
+        "source_ref": ref,
+        "occurred_at": occurred,
+        "received_at": received,
+        "location": {"lat": lat, "lon": lon, "accuracy_m": acc} if lat is not None else None,
+        "payload": json.loads(payload),
+        "dedup_key": dedup,
+    }

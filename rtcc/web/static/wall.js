@@ -1,0 +1,217 @@
+// The analyst video wall: keeps the live picture from the websocket and draws it.
+import { fmtClock, serverClock } from "./wall-format.js";
+import { LiveConnection } from "./wall-live.js";
+import { WallMap } from "./wall-map.js";
+import { Panel } from "./wall-panel.js";
+
+const state = {
+  units: new Map(),
+  cameras: new Map(),
+  incidents: new Map(),
+  calls: new Map(),
+  incidentStart: new Map(), // incident id → earliest time seen (ms); kept across resyncs
+  basemapFeatures: 0,
+  snapshots: 0,
+};
+
+const wallMap = new WallMap(document.getElementById("map"));
+const panel = new Panel({
+  onIncident: (id) => wallMap.focus("incident", id),
+  onAlert: (alert) => selectAlert(alert),
+});
+
+function selectAlert(alert) {
+  panel.select(alert.id);
+  wallMap.showAlert(alert);
+}
+
+const incidentSince = (id) => state.incidentStart.get(id) ?? 0;
+
+function noteIncidentStart(event) {
+  const id = event.payload.incident_id;
+  const t = Date.parse(event.occurred_at);
+  if (Number.isNaN(t)) return;
+  const known = state.incidentStart.get(id);
+  if (known === undefined || t < known) state.incidentStart.set(id, t);
+}
+
+// --- applying live messages ---------------------------------------------------------------
+
+function applyEntity(event) {
+  const p = event.payload || {};
+  switch (event.kind) {
+    case "unit_position":
+      state.units.set(p.unit_id, event);
+      wallMap.upsertUnit(event);
+      return false;
+    case "camera_status":
+      state.cameras.set(p.camera_id, event);
+      wallMap.upsertCamera(event);
+      return false;
+    case "cad_incident":
+      if (p.status === "closed") {
+        state.incidents.delete(p.incident_id);
+        state.incidentStart.delete(p.incident_id);
+      } else {
+        noteIncidentStart(event);
+        state.incidents.set(p.incident_id, event);
+      }
+      wallMap.upsertIncident(event);
+      return true;
+    case "caller_location":
+      state.calls.set(p.call_id, event);
+      wallMap.upsertCall(event);
+      return false;
+    case "lpr_read":
+      wallMap.addLpr(event);
+      return false;
+    case "gunshot":
+      wallMap.addGunshot(event);
+      return false;
+    default:
+      return false;
+  }
+}
+
+function applyAlert(alert) {
+  panel.addAlert(alert);
+  if (alert.rule === "gunshot_nearby") wallMap.gunshotAlert(alert);
+}
+
+/** A snapshot replaces everything: nothing from before it may linger on the wall. */
+function applySnapshot(snap) {
+  serverClock.sync(snap.server_time);
+  wallMap.clear();
+  for (const key of ["units", "cameras", "incidents", "calls"]) state[key].clear();
+  for (const e of snap.units || []) applyEntity(e);
+  for (const e of snap.cameras || []) applyEntity(e);
+  for (const e of snap.incidents || []) applyEntity(e);
+  for (const e of snap.calls || []) applyEntity(e);
+  for (const e of [...(snap.recent || [])].reverse()) applyEntity(e); // oldest first
+  const alerts = snap.alerts || [];
+  panel.setAlerts(alerts);
+  for (const a of [...alerts].reverse()) {
+    if (a.rule === "gunshot_nearby") wallMap.gunshotAlert(a);
+  }
+  for (const id of [...state.incidentStart.keys()]) {
+    if (!state.incidents.has(id)) state.incidentStart.delete(id);
+  }
+  panel.renderIncidents(state.incidents, incidentSince);
+  wallMap.fitToEntitiesOnce();
+  state.snapshots += 1;
+  updateKpis();
+}
+
+let renderPending = false;
+let incidentsDirty = false;
+
+/** Redraw the incident list and header counts once per burst of messages, not per message. */
+function scheduleRender(incidentsChanged) {
+  incidentsDirty ||= incidentsChanged;
+  if (renderPending) return;
+  renderPending = true;
+  window.setTimeout(() => {
+    renderPending = false;
+    if (incidentsDirty) panel.renderIncidents(state.incidents, incidentSince);
+    incidentsDirty = false;
+    updateKpis();
+  }, 50);
+}
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case "snapshot":
+      applySnapshot(msg.state || {});
+      break;
+    case "event":
+      scheduleRender(applyEntity(msg.event));
+      break;
+    case "alert":
+      applyAlert(msg.alert);
+      scheduleRender(false);
+      break;
+    case "heartbeat":
+      serverClock.sync(msg.server_time);
+      break;
+    case "resync":
+      break; // a snapshot follows immediately
+    default:
+      console.warn("rtcc: unknown live message type", msg.type);
+  }
+}
+
+// --- header ---------------------------------------------------------------------------------
+
+const connStatus = document.getElementById("conn-status");
+
+function onStatus(status, detail) {
+  const labels = { live: "live", reconnecting: "reconnecting…", connecting: "connecting…" };
+  connStatus.textContent = labels[status] || status;
+  connStatus.className = `conn conn-${status}`;
+  connStatus.dataset.state = status;
+  connStatus.title = detail;
+}
+
+function updateKpis() {
+  const online = [...state.cameras.values()].filter((e) => e.payload.status !== "offline").length;
+  document.getElementById("kpi-units").textContent = String(state.units.size);
+  document.getElementById("kpi-cameras").textContent = `${online}/${state.cameras.size}`;
+  document.getElementById("kpi-incidents").textContent = String(state.incidents.size);
+  document.getElementById("kpi-alerts").textContent = String(panel.alerts.length);
+}
+
+function tickClock() {
+  document.getElementById("clock").textContent = fmtClock(serverClock.now());
+}
+
+document.getElementById("logout-button").addEventListener("click", async () => {
+  try {
+    await fetch("/api/v1/auth/logout", { method: "POST", credentials: "same-origin" });
+  } finally {
+    window.location.assign("/login");
+  }
+});
+
+// --- start ------------------------------------------------------------------------------------
+
+const live = new LiveConnection({ onMessage, onStatus });
+
+async function loadBasemap() {
+  try {
+    const response = await fetch("/api/v1/basemap", { credentials: "same-origin" });
+    if (!response.ok) return;
+    state.basemapFeatures = wallMap.drawBasemap(await response.json());
+  } catch (err) {
+    console.warn("rtcc: basemap unavailable", err);
+  }
+  if (!state.basemapFeatures) wallMap.fitToEntitiesOnce();
+}
+
+loadBasemap();
+live.start();
+tickClock();
+window.setInterval(tickClock, 1000);
+window.setInterval(() => {
+  panel.tick();
+  wallMap.tick();
+}, 5000);
+window.matchMedia("(max-width: 800px)").addEventListener("change", () => wallMap.invalidate());
+
+/** Small hooks for tests and for debugging from the console. */
+window.rtcc = Object.freeze({
+  counts: () => ({ ...wallMap.counts(), alerts: panel.alerts.length }),
+  socketState: () => live.status,
+  dropSocket: (opts) => live.drop(opts),
+  reconnect: () => live.reconnectNow(),
+  selectAlert: (id) => {
+    const alert = panel.alerts.find((a) => a.id === id);
+    if (alert) selectAlert(alert);
+    return Boolean(alert);
+  },
+  stats: () => ({
+    connects: live.connects,
+    messages: live.messages,
+    snapshots: state.snapshots,
+    basemapFeatures: state.basemapFeatures,
+  }),
+});

@@ -1,0 +1,193 @@
+"""The analyst wall in a real browser: log in, see the live city, a gunshot, a reconnect."""
+
+import math
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from rtcc.core.clock import iso, utcnow
+from rtcc.core.geo import offset_m
+from tests.browser.conftest import USERS, LiveServer
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+WAIT_MS = 5_000  # generous upper bound for things that arrive over the live socket
+
+
+def log_in(page: Page, base_url: str, role: str) -> None:
+    """Open the wall anonymously, get sent to the login form, sign in, land on the wall."""
+    name, password = USERS[role]
+    page.goto(f"{base_url}/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    page.locator("#username").fill(name)
+    page.locator("#password").fill(password)
+    page.locator("#login-button").click()
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.locator("#conn-status")).to_have_text("live", timeout=WAIT_MS)
+
+
+def incident(incident_id: str, status: str, lat: float, lon: float) -> dict[str, object]:
+    return {
+        "id": f"{incident_id}-{status}",
+        "kind": "cad_incident",
+        "occurred_at": iso(utcnow()),
+        "location": {"lat": lat, "lon": lon},
+        "payload": {
+            "incident_id": incident_id,
+            "status": status,
+            "call_type": "ROBBERY",
+            "priority": 1,
+            "address": "100 block of Test Ave",
+        },
+    }
+
+
+def test_analyst_sees_city_and_gunshot_alert(page: Page, live_server: LiveServer) -> None:
+    city = live_server.city
+    page.set_viewport_size({"width": 1600, "height": 900})
+    log_in(page, live_server.base_url, "analyst")
+
+    # The basemap (districts and streets) and the simulator's sensors are on the map.
+    expect(page.locator(".leaflet-basemap-pane path")).to_have_count(
+        len(city.districts) + len(city.streets)
+    )
+    expect(page.locator(".district-label")).to_have_count(len(city.districts))
+    expect(page.locator('[data-testid="camera-marker"]')).to_have_count(len(city.cameras))
+    expect(page.locator('[data-testid="unit-marker"]')).to_have_count(len(city.units))
+    expect(page.locator("#incident-list li").first).to_be_visible()
+    assert page.evaluate("window.rtcc.counts().cameras") == len(city.cameras)
+    gunshots_before = page.evaluate("window.rtcc.counts().gunshots")
+
+    # A gunshot 30 m in front of a camera: it must be listed as able to see it.
+    camera = city.cameras[0]
+    heading = math.radians(camera.heading_deg)
+    lat, lon = offset_m(camera.lat, camera.lon, 30 * math.cos(heading), 30 * math.sin(heading))
+    result = live_server.post([live_server.sim.gunshot_at(utcnow(), lat, lon)])
+    assert len(result["alerts"]) == 1
+    event_id, alert_id = result["ids"][0], result["alerts"][0]
+
+    marker = page.locator(f'[data-testid="gunshot-marker"][data-event-id="{event_id}"]')
+    expect(marker).to_be_visible(timeout=WAIT_MS)
+    item = page.locator(f'#alert-feed li.alert[data-alert-id="{alert_id}"]')
+    expect(item).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#alert-feed li.alert").first).to_have_attribute("data-alert-id", alert_id)
+    expect(item).to_have_class(re.compile(r"\balert-critical\b"))
+    expect(item.locator(".alert-counts")).to_have_text(
+        re.compile(r"^\d+ cameras? \(\d+ in view\) · \d+ units?$")
+    )
+    expect(
+        item.locator(f'.chip-camera.in-view[data-camera-id="{camera.camera_id}"]')
+    ).to_be_visible()
+    assert page.evaluate("window.rtcc.counts().gunshots") == gunshots_before + 1
+    expect(page.locator("path.gunshot-ring")).to_have_count(gunshots_before + 1)
+
+    # Clicking the alert draws a green line to every camera that can see the shot.
+    item.click()
+    expect(item).to_have_class(re.compile(r"\bselected\b"))
+    in_view = item.locator(".chip-camera.in-view").count()
+    expect(page.locator("path.link-in-view")).to_have_count(in_view)
+    page.wait_for_timeout(1_200)  # let the fly-to animation settle for the screenshot
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "wall.png"), full_page=True)
+
+    # Every marker explains itself: a camera's popup carries its payload details.
+    page.locator(
+        f'[data-camera-id="{camera.camera_id}"][data-testid="camera-marker"]'
+    ).dispatch_event("click")
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(camera.camera_id)
+    expect(popup).to_contain_text(f"Field of view{round(camera.fov_deg)}°")
+
+
+def test_officer_is_denied_admin_and_anonymous_goes_to_login(
+    page: Page, live_server: LiveServer
+) -> None:
+    base = live_server.base_url
+    page.goto(f"{base}/admin")
+    expect(page).to_have_url(re.compile(r"/login\?next=/admin$"))
+
+    page.locator("#username").fill(USERS["officer"][0])
+    page.locator("#password").fill("not-the-password")
+    page.locator("#login-button").click()
+    expect(page.locator("#login-error")).to_have_text("wrong username or password")
+
+    page.locator("#password").fill(USERS["officer"][1])
+    page.locator("#login-button").click()
+    expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#denied")).to_contain_text("Access denied")
+    response = page.goto(f"{base}/admin")
+    assert response is not None and response.status == 403
+
+    # The officer can still use the wall, and logging out ends the session.
+    page.goto(f"{base}/")
+    expect(page.locator("#conn-status")).to_have_text("live", timeout=WAIT_MS)
+    page.locator("#logout-button").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    page.goto(f"{base}/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+
+
+def test_admin_page_lists_users_without_secrets(page: Page, live_server: LiveServer) -> None:
+    log_in(page, live_server.base_url, "admin")
+    page.goto(f"{live_server.base_url}/admin")
+    users = page.locator("#users-table")
+    for name, password in USERS.values():
+        expect(users).to_contain_text(name)
+        expect(page.locator("body")).not_to_contain_text(password)
+    expect(page.locator("body")).not_to_contain_text("$argon2")
+    expect(page.locator("#rejects-table")).to_be_visible()
+    expect(page.locator('[data-testid="audit-tile"]')).to_contain_text("intact")
+    page.locator('[data-testid="wall-link"]').click()
+    expect(page.locator("#conn-status")).to_have_text("live", timeout=WAIT_MS)
+
+
+def test_wall_reconnects_and_resyncs(page: Page, live_server: LiveServer) -> None:
+    log_in(page, live_server.base_url, "analyst")
+    status = page.locator("#conn-status")
+    centre = live_server.city.origin
+    lat, lon = offset_m(*centre, 40.0, -60.0)
+
+    live_server.post([incident("T-RECON-1", "created", lat, lon)])
+    stale = page.locator('#incident-list li[data-incident-id="T-RECON-1"]')
+    expect(stale).to_be_visible(timeout=WAIT_MS)
+
+    # A dropped link reconnects on its own after a short backoff.
+    page.evaluate("window.rtcc.dropSocket()")
+    expect(status).to_have_text("reconnecting…")
+    expect(status).to_have_text("live", timeout=WAIT_MS)
+
+    # While the link is down the incident closes and a new unit and incident appear...
+    page.evaluate("window.rtcc.dropSocket({hold: true})")
+    expect(status).to_have_text("reconnecting…")
+    assert page.evaluate("window.rtcc.socketState()") == "reconnecting"
+    unit = {
+        "id": "recon-unit-1",
+        "kind": "unit_position",
+        "occurred_at": iso(utcnow() - timedelta(seconds=1)),
+        "location": {"lat": lat, "lon": lon},
+        "payload": {"unit_id": "RECON1", "status": "enroute"},
+    }
+    closed = incident("T-RECON-1", "closed", lat, lon)
+    live_server.post([closed, incident("T-RECON-2", "created", lat, lon), unit])
+    new_unit = page.locator('[data-testid="unit-marker"][data-unit-id="RECON1"]')
+    expect(new_unit).to_have_count(0)
+
+    # ...and the snapshot after reconnecting replaces the stale picture.
+    page.evaluate("window.rtcc.reconnect()")
+    expect(status).to_have_text("live", timeout=WAIT_MS)
+    expect(new_unit).to_have_count(1)
+    expect(page.locator('#incident-list li[data-incident-id="T-RECON-2"]')).to_be_visible()
+    expect(stale).to_have_count(0)
+    expect(
+        page.locator('[data-testid="incident-marker"][data-incident-id="T-RECON-1"]')
+    ).to_have_count(0)
+    assert page.evaluate("window.rtcc.stats().snapshots") == 3
+
+    # A session that has ended sends the wall back to the login page.
+    page.context.clear_cookies()
+    page.evaluate("window.rtcc.dropSocket()")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"), timeout=WAIT_MS)
