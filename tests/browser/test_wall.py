@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.core.geo import offset_m
+from rtcc.simulator import City
 from tests.browser.conftest import USERS, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -45,6 +46,26 @@ def incident(incident_id: str, status: str, lat: float, lon: float) -> dict[str,
     }
 
 
+def camera_online(city: City, index: int) -> dict[str, object]:
+    """A fresh registration of one of the city's cameras, online and looking where it should."""
+    camera = city.cameras[index]
+    return {
+        "id": f"test-{camera.camera_id}-online",
+        "kind": "camera_status",
+        "occurred_at": iso(utcnow()),
+        "location": {"lat": camera.lat, "lon": camera.lon},
+        "payload": {
+            "camera_id": camera.camera_id,
+            "name": camera.name,
+            "camera_type": "fixed",
+            "status": "online",
+            "heading_deg": camera.heading_deg,
+            "fov_deg": camera.fov_deg,
+            "range_m": camera.range_m,
+        },
+    }
+
+
 def test_analyst_sees_city_and_gunshot_alert(page: Page, live_server: LiveServer) -> None:
     city = live_server.city
     page.set_viewport_size({"width": 1600, "height": 900})
@@ -57,12 +78,13 @@ def test_analyst_sees_city_and_gunshot_alert(page: Page, live_server: LiveServer
     expect(page.locator(".district-label")).to_have_count(len(city.districts))
     expect(page.locator('[data-testid="camera-marker"]')).to_have_count(len(city.cameras))
     expect(page.locator('[data-testid="unit-marker"]')).to_have_count(len(city.units))
-    expect(page.locator("#incident-list li").first).to_be_visible()
     assert page.evaluate("window.rtcc.counts().cameras") == len(city.cameras)
     gunshots_before = page.evaluate("window.rtcc.counts().gunshots")
 
-    # A gunshot 30 m in front of a camera: it must be listed as able to see it.
+    # A gunshot 30 m in front of a camera (re-registered online, so the city's own
+    # camera outages cannot hide it): it must be listed as able to see it.
     camera = city.cameras[0]
+    live_server.post([camera_online(city, 0)])
     heading = math.radians(camera.heading_deg)
     lat, lon = offset_m(camera.lat, camera.lon, 30 * math.cos(heading), 30 * math.sin(heading))
     result = live_server.post([live_server.sim.gunshot_at(utcnow(), lat, lon)])
@@ -186,6 +208,18 @@ def test_wall_reconnects_and_resyncs(page: Page, live_server: LiveServer) -> Non
         page.locator('[data-testid="incident-marker"][data-incident-id="T-RECON-1"]')
     ).to_have_count(0)
     assert page.evaluate("window.rtcc.stats().snapshots") == 3
+
+    # A late fix older than what the wall shows is ignored, as the store ignores it.
+    late = {**unit, "id": "recon-unit-late", "occurred_at": iso(utcnow() - timedelta(minutes=5))}
+    late["payload"] = {"unit_id": "RECON1", "status": "available"}
+    live_server.post([late])
+    live_server.post([incident("T-RECON-3", "created", lat, lon)])  # delivered after `late`
+    expect(page.locator('#incident-list li[data-incident-id="T-RECON-3"]')).to_be_visible()
+    expect(page.locator(".unit-icon.unit-enroute", has=new_unit)).to_have_count(1)
+    newer = {**unit, "id": "recon-unit-newer", "occurred_at": iso(utcnow())}
+    newer["payload"] = {"unit_id": "RECON1", "status": "on_scene"}
+    live_server.post([newer])
+    expect(page.locator(".unit-icon.unit-on_scene", has=new_unit)).to_have_count(1)
 
     # A session that has ended sends the wall back to the login page.
     page.context.clear_cookies()

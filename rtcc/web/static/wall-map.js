@@ -32,6 +32,9 @@ const PANES = [
   ["links", 450],
 ];
 
+/** What makes two icons look different: a marker is only redrawn when this changes. */
+const iconKey = (icon) => `${icon.options.className}|${icon.options.html}`;
+
 export class WallMap {
   constructor(container) {
     this.map = L.map(container, {
@@ -134,16 +137,16 @@ export class WallMap {
     let item = this.items[kind].get(id);
     if (!item) {
       const marker = L.marker(latlng, { icon, riseOnHover: true, keyboard: false });
-      item = { marker, latlng, iconKey: icon.options.html, popup, extras: [] };
+      item = { marker, latlng, iconKey: iconKey(icon), popup, extras: [] };
       marker.bindPopup(() => item.popup(), { maxWidth: 320 });
       this.items[kind].set(id, item);
       layer.addLayer(marker);
       return item;
     }
     item.marker.setLatLng(latlng);
-    if (item.iconKey !== icon.options.html) {
+    if (item.iconKey !== iconKey(icon)) {
       item.marker.setIcon(icon);
-      item.iconKey = icon.options.html;
+      item.iconKey = iconKey(icon);
     }
     item.popup = popup;
     item.latlng = latlng;

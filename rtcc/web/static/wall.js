@@ -10,6 +10,7 @@ const state = {
   incidents: new Map(),
   calls: new Map(),
   incidentStart: new Map(), // incident id → earliest time seen (ms); kept across resyncs
+  latest: new Map(), // "kind:id" → occurred_at (ms) of the newest update applied
   basemapFeatures: 0,
   snapshots: 0,
 };
@@ -37,8 +38,28 @@ function noteIncidentStart(event) {
 
 // --- applying live messages ---------------------------------------------------------------
 
+const ENTITY_ID = {
+  unit_position: "unit_id",
+  camera_status: "camera_id",
+  cad_incident: "incident_id",
+  caller_location: "call_id",
+};
+
+/** Like the store, keep the newest state: a late, older update must not move things back. */
+function isStale(event) {
+  const field = ENTITY_ID[event.kind];
+  const t = Date.parse(event.occurred_at);
+  if (!field || Number.isNaN(t)) return false;
+  const key = `${event.kind}:${event.payload[field]}`;
+  const known = state.latest.get(key);
+  if (known !== undefined && t < known) return true;
+  state.latest.set(key, t);
+  return false;
+}
+
 function applyEntity(event) {
   const p = event.payload || {};
+  if (isStale(event)) return false;
   switch (event.kind) {
     case "unit_position":
       state.units.set(p.unit_id, event);
