@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import xstatic.pkg.leaflet
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket, WebSocketException
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.websockets import WebSocketState
 
 from rtcc.api import admin_routes, auth_routes, events_routes, live, pages, state_routes
 from rtcc.api.security import AccessDenied, ensure_routes_declare_permissions
@@ -49,6 +50,17 @@ def load_basemap(path: Path | None) -> dict[str, Any]:
     return data
 
 
+async def refuse_websocket(websocket: WebSocket, exc: Exception) -> None:
+    """Accept, then close with the refusal's code (1008), so browsers see why.
+
+    Closing before the handshake would reach the browser as HTTP 403 / close code 1006.
+    """
+    assert isinstance(exc, WebSocketException)
+    if websocket.application_state == WebSocketState.CONNECTING:
+        await websocket.accept()
+    await websocket.close(code=exc.code, reason=exc.reason)
+
+
 def create_app(settings: Settings | None = None, storage: Storage | None = None) -> FastAPI:
     services = build_services(settings or Settings(), storage)
 
@@ -73,5 +85,6 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         return pages.access_denied_response(request, exc)
 
     app.add_exception_handler(AccessDenied, on_access_denied)
+    app.add_exception_handler(WebSocketException, refuse_websocket)
     ensure_routes_declare_permissions(app, PUBLIC_MOUNTS)
     return app

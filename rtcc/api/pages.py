@@ -31,7 +31,11 @@ def login_page(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def wall_page(request: Request, viewer: Viewer) -> Response:
-    context = {"user": viewer.name, "role": viewer.role_name}
+    context = {
+        "user": viewer.name,
+        "role": viewer.role_name,
+        "heartbeat_s": services_of(request).settings.heartbeat_s,
+    }
     return templates.TemplateResponse(request, "wall.html", context)
 
 

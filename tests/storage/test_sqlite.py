@@ -107,3 +107,11 @@ def test_audit_chain_detects_a_deleted_row(storage: SqliteStorage) -> None:
         conn.execute("DELETE FROM audit WHERE seq = 2")
     intact, _, detail = storage.audit.verify()
     assert not intact and "row 3" in detail
+
+
+def test_entity_remembers_when_it_was_first_seen(storage: SqliteStorage) -> None:
+    storage.events.append([_event(unit("P1", 39.96, -83.0, at="2026-11-25T20:00:00Z"))])
+    storage.events.append([_event(unit("P1", 39.97, -83.0, at="2026-11-25T20:05:00Z"))])
+    [state] = storage.events.entities()
+    assert state.event["first_occurred_at"] == "2026-11-25T20:00:00.000000+00:00"
+    assert state.event["occurred_at"] == "2026-11-25T20:05:00.000000+00:00"

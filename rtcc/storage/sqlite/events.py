@@ -18,8 +18,9 @@ INSERT INTO events (id, dedup_key, kind, source, source_ref, occurred_at, receiv
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _UPSERT_ENTITY = """
-INSERT INTO entity_state (entity_key, entity_type, occurred_at, lat, lon, event_id, event_json)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO entity_state (entity_key, entity_type, first_occurred_at, occurred_at, lat, lon,
+                          event_id, event_json)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (entity_key) DO UPDATE SET
     occurred_at = excluded.occurred_at, lat = excluded.lat, lon = excluded.lon,
     event_id = excluded.event_id, event_json = excluded.event_json
@@ -82,10 +83,17 @@ class SqliteEventStore:
         return [_wire_from_row(row) for row in rows]
 
     def entities(self) -> list[EntityState]:
-        sql = "SELECT entity_key, entity_type, lat, lon, event_json FROM entity_state"
+        """Every entity's latest event, with `first_occurred_at` (when it was first seen)."""
+        sql = (
+            "SELECT entity_key, entity_type, lat, lon, event_json, first_occurred_at "
+            "FROM entity_state"
+        )
         with self._db.reading() as conn:
             rows = conn.execute(sql).fetchall()
-        return [EntityState(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+        return [
+            EntityState(r[0], r[1], r[2], r[3], json.loads(r[4]) | {"first_occurred_at": r[5]})
+            for r in rows
+        ]
 
     def entities_near(
         self, lat: float, lon: float, radius_m: float, entity_type: str
@@ -206,10 +214,12 @@ def _entity_row(e: Event) -> tuple[object, ...] | None:
     loc = e.location
     wire = e.to_wire()
     del wire["hops"]
+    occurred = iso(e.occurred_at)
     return (
         key,
         key.split(":", 1)[0],
-        iso(e.occurred_at),
+        occurred,
+        occurred,
         loc.lat if loc else None,
         loc.lon if loc else None,
         e.id,

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS entity_state (
     rid          INTEGER PRIMARY KEY,
     entity_key   TEXT NOT NULL UNIQUE,
     entity_type  TEXT NOT NULL,
+    first_occurred_at TEXT NOT NULL,  -- when the entity was first seen (incident start)
     occurred_at  TEXT NOT NULL,
     lat          REAL,
     lon          REAL,

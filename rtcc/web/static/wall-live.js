@@ -112,8 +112,8 @@ export class LiveConnection {
   }
 
   /**
-   * A refusal before the handshake completes reaches the browser as 1006, not 1008,
-   * so ask the server directly whether the session is still valid.
+   * The server closes refused sockets with 1008, but a proxy or a server that is
+   * restarting may only give 1006: then ask directly whether the session is still valid.
    */
   async _loggedOut() {
     try {

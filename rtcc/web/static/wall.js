@@ -30,7 +30,8 @@ const incidentSince = (id) => state.incidentStart.get(id) ?? 0;
 
 function noteIncidentStart(event) {
   const id = event.payload.incident_id;
-  const t = Date.parse(event.occurred_at);
+  // Snapshot entities carry when the incident was first seen; live updates only their own time.
+  const t = Date.parse(event.first_occurred_at || event.occurred_at);
   if (Number.isNaN(t)) return;
   const known = state.incidentStart.get(id);
   if (known === undefined || t < known) state.incidentStart.set(id, t);
@@ -195,7 +196,8 @@ document.getElementById("logout-button").addEventListener("click", async () => {
 
 // --- start ------------------------------------------------------------------------------------
 
-const live = new LiveConnection({ onMessage, onStatus });
+const heartbeatS = Number(document.getElementById("conn-status").dataset.heartbeatS) || 5;
+const live = new LiveConnection({ onMessage, onStatus, heartbeatS });
 
 async function loadBasemap() {
   try {
