@@ -9,4 +9,4 @@ def utcnow() -> datetime:
 
 def iso(ts: datetime) -> str:
     """Fixed-width ISO 8601 in UTC, so stored strings sort as times."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return ts.astimezone(UTC).isoformat(timespec="microseconds")

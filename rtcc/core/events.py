@@ -163,8 +163,8 @@ class Event:
             return f"call:{p.call_id}"
         return None
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
+    def to_wire(self, *, hops: bool = True) -> dict[str, Any]:
+        wire: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind.value,
             "source": self.source,
@@ -174,8 +174,10 @@ class Event:
             "location": self.location.model_dump() if self.location else None,
             "payload": self.payload.model_dump(),
             "dedup_key": self.dedup_key,
-            "hops": self.hops.to_wire(),
         }
+        if hops:
+            wire["hops"] = self.hops.to_wire()
+        return wire
 
 
 def default_dedup_key(source: str, item: _EventInBase) -> str:

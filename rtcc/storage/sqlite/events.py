@@ -40,13 +40,13 @@ class SqliteEventStore:
     def append(self, events: Sequence[Event]) -> AppendResult:
         """Store new events and their entity state in one transaction; skip known dedup keys."""
         unique = _first_per_dedup_key(events)
+        # Rows are built before taking the write lock, so other writers wait less.
+        rows = {e.dedup_key: _event_row(e) for e in unique}
         with self._db.transaction() as conn:
-            known = self._known_keys(conn, [e.dedup_key for e in unique])
+            known = self._known_keys(conn, list(rows))
             stored = [e for e in unique if e.dedup_key not in known]
-            conn.executemany(_INSERT_EVENT, [_event_row(e) for e in stored])
-            conn.executemany(
-                _UPSERT_ENTITY, [row for e in stored if (row := _entity_row(e)) is not None]
-            )
+            conn.executemany(_INSERT_EVENT, [rows[e.dedup_key] for e in stored])
+            conn.executemany(_UPSERT_ENTITY, [_entity_row(e) for e in _newest_per_entity(stored)])
         persisted = utcnow()
         for e in stored:
             e.hops.persisted_at = persisted
@@ -207,13 +207,21 @@ def _event_row(e: Event) -> tuple[object, ...]:
     )
 
 
-def _entity_row(e: Event) -> tuple[object, ...] | None:
+def _newest_per_entity(events: Sequence[Event]) -> list[Event]:
+    """One upsert per entity and batch: a batch often holds many fixes of the same unit."""
+    newest: dict[str, Event] = {}
+    for e in events:
+        key = e.entity_key
+        if key is not None and (key not in newest or e.occurred_at >= newest[key].occurred_at):
+            newest[key] = e
+    return list(newest.values())
+
+
+def _entity_row(e: Event) -> tuple[object, ...]:
     key = e.entity_key
-    if key is None:
-        return None
+    assert key is not None
     loc = e.location
-    wire = e.to_wire()
-    del wire["hops"]
+    wire = e.to_wire(hops=False)
     occurred = iso(e.occurred_at)
     return (
         key,

@@ -23,11 +23,14 @@ BEGIN
     SELECT RAISE(ABORT, 'events are append-only');
 END;
 
+-- Where things happened (plate reads, shots, incidents, callers, cameras). AVL fixes are
+-- left out: they are most of the volume, their live position is in entity_rtree, and their
+-- history is asked for by unit and time, not by place.
 CREATE VIRTUAL TABLE IF NOT EXISTS events_rtree USING rtree(
     seq, min_lat, max_lat, min_lon, max_lon
 );
 CREATE TRIGGER IF NOT EXISTS events_rtree_insert AFTER INSERT ON events
-WHEN NEW.lat IS NOT NULL
+WHEN NEW.lat IS NOT NULL AND NEW.kind <> 'unit_position'
 BEGIN
     INSERT INTO events_rtree VALUES (NEW.seq, NEW.lat, NEW.lat, NEW.lon, NEW.lon);
 END;
