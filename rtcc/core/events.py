@@ -5,7 +5,7 @@ trusted internal record with server-side id, times and per-hop timestamps.
 """
 
 import hashlib
-import uuid
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -104,11 +104,14 @@ class CameraStatusIn(_EventInBase):
     payload: CameraStatus
 
 
-EventIn = Annotated[
-    CadIncidentIn | CallerLocationIn | UnitPositionIn | LprReadIn | GunshotIn | CameraStatusIn,
-    Field(discriminator="kind"),
-]
-EVENT_IN_ADAPTER: TypeAdapter[EventIn] = TypeAdapter(EventIn)
+AnyEventIn = (
+    CadIncidentIn | CallerLocationIn | UnitPositionIn | LprReadIn | GunshotIn | CameraStatusIn
+)
+EventIn = Annotated[AnyEventIn, Field(discriminator="kind")]
+# Passed as Any: mypy's incremental cache resolves TypeAdapter's overloads on a union
+# alias differently from a clean run.
+_EVENT_IN_FORM: Any = EventIn
+EVENT_IN_ADAPTER: TypeAdapter[AnyEventIn] = TypeAdapter(_EVENT_IN_FORM)
 
 
 @dataclass(slots=True)
@@ -180,6 +183,11 @@ class Event:
         return wire
 
 
+def new_id() -> str:
+    """128 random bits as hex: as unguessable as a UUID4, at a fifth of the cost."""
+    return os.urandom(16).hex()
+
+
 def default_dedup_key(source: str, item: _EventInBase) -> str:
     """Stable across re-sends: the source's own id, else a hash of the content."""
     kind = getattr(item, "kind", "")
@@ -195,7 +203,7 @@ def event_from_wire(item: _EventInBase, source: str, received_at: datetime) -> E
     """Build the trusted internal event from one validated wire item."""
     payload: Payload = item.payload  # type: ignore[attr-defined]
     return Event(
-        id=uuid.uuid4().hex,
+        id=new_id(),
         kind=EventKind(item.kind),  # type: ignore[attr-defined]
         source=source,
         occurred_at=item.occurred_at.astimezone(UTC),

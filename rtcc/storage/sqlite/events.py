@@ -41,7 +41,8 @@ class SqliteEventStore:
         """Store new events and their entity state in one transaction; skip known dedup keys."""
         unique = _first_per_dedup_key(events)
         # Rows are built before taking the write lock, so other writers wait less.
-        rows = {e.dedup_key: _event_row(e) for e in unique}
+        received = {e.received_at: iso(e.received_at) for e in unique}  # one per batch
+        rows = {e.dedup_key: _event_row(e, received[e.received_at]) for e in unique}
         with self._db.transaction() as conn:
             known = self._known_keys(conn, list(rows))
             stored = [e for e in unique if e.dedup_key not in known]
@@ -189,7 +190,7 @@ def _first_per_dedup_key(events: Sequence[Event]) -> list[Event]:
     return unique
 
 
-def _event_row(e: Event) -> tuple[object, ...]:
+def _event_row(e: Event, received_at: str) -> tuple[object, ...]:
     loc = e.location
     return (
         e.id,
@@ -198,7 +199,7 @@ def _event_row(e: Event) -> tuple[object, ...]:
         e.source,
         e.source_ref,
         iso(e.occurred_at),
-        iso(e.received_at),
+        received_at,
         loc.lat if loc else None,
         loc.lon if loc else None,
         loc.accuracy_m if loc else None,
