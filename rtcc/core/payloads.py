@@ -40,6 +40,9 @@ class CallerLocation(_Payload):
     method: Literal["gps", "wifi", "cell", "hybrid", "manual", "civic"] = "hybrid"
     confidence_pct: Annotated[int, Field(ge=0, le=100)] | None = None
     civic_address: ShortText | None = None
+    shape: Literal["point", "circle", "ellipse", "polygon", "civic"] = Field(
+        "point", description="the PIDF-LO shape the location came as (accuracy_m covers it)"
+    )
 
 
 class UnitPosition(_Payload):
@@ -50,6 +53,8 @@ class UnitPosition(_Payload):
     status: Literal["available", "enroute", "on_scene", "busy", "out_of_service"] = "available"
     speed_mps: Annotated[float, Field(ge=0, le=120)] | None = None
     heading_deg: Heading | None = None
+    altitude_m: Annotated[float, Field(ge=-500, le=20_000)] | None = None
+    battery_pct: Annotated[float, Field(ge=0, le=100)] | None = None
 
 
 class LprRead(_Payload):
@@ -62,6 +67,7 @@ class LprRead(_Payload):
     direction_deg: Heading | None = None
     vehicle: ShortText | None = None
     hotlist: Annotated[str, StringConstraints(max_length=64)] | None = None
+    image_ref: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
 class Gunshot(_Payload):
@@ -87,6 +93,11 @@ class CameraStatus(_Payload):
     heading_deg: Heading | None = None
     fov_deg: Annotated[float, Field(gt=0, le=360)] = 90.0
     range_m: Annotated[float, Field(gt=0, le=2_000)] = 150.0
+    tilt_deg: Annotated[float, Field(ge=-90, le=90)] | None = None
+    zoom: Annotated[float, Field(ge=0, le=1)] | None = Field(None, description="0 wide … 1 tele")
+    recording: bool | None = None
+    owner: ShortText | None = None
+    stream_url: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
 Payload = CadIncident | CallerLocation | UnitPosition | LprRead | Gunshot | CameraStatus
