@@ -12,7 +12,15 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.websockets import WebSocketState
 
-from rtcc.api import admin_routes, auth_routes, events_routes, live, pages, state_routes
+from rtcc.api import (
+    admin_routes,
+    auth_routes,
+    events_routes,
+    live,
+    pages,
+    sources_routes,
+    state_routes,
+)
 from rtcc.api.security import AccessDenied, ensure_routes_declare_permissions
 from rtcc.api.services import Services
 from rtcc.core.bus import Bus
@@ -20,6 +28,7 @@ from rtcc.governance.authz import DecisionPoint
 from rtcc.pipeline.ingest import IngestPipeline
 from rtcc.pipeline.rules import RuleEngine, default_rules
 from rtcc.settings import Settings
+from rtcc.sources.manager import SourceManager
 from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 
@@ -31,12 +40,14 @@ def build_services(settings: Settings, storage: Storage | None = None) -> Servic
     if storage is None:
         storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
     bus = Bus(settings.bus_queue_size)
+    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules()))
     return Services(
         settings=settings,
         storage=storage,
         bus=bus,
-        pipeline=IngestPipeline(storage, bus, RuleEngine(default_rules())),
+        pipeline=pipeline,
         decisions=DecisionPoint(storage.audit),
+        sources=SourceManager(settings.sources, pipeline, storage.dead_letters, bus),
         basemap=load_basemap(settings.basemap_path),
     )
 
@@ -66,14 +77,19 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        services.storage.close()
+        await services.sources.start()
+        try:
+            yield
+        finally:
+            await services.sources.stop()
+            services.storage.close()
 
     app = FastAPI(
         title="OpenRTCC", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.services = services
-    for module in (events_routes, auth_routes, state_routes, admin_routes, live, pages):
+    routers = (events_routes, sources_routes, auth_routes, state_routes, admin_routes, live, pages)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(

@@ -9,6 +9,8 @@ import yaml
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from rtcc.sources.config import SourceConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RTCC_", extra="forbid")
@@ -24,6 +26,9 @@ class Settings(BaseSettings):
     session_ttl_hours: float = Field(12.0, gt=0)
     cookie_secure: bool = Field(False, description="set true behind HTTPS")
     basemap_path: Path | None = Field(None, description="GeoJSON of streets/districts for the wall")
+    sources: list[SourceConfig] = Field(
+        default_factory=list, description="live feeds: adapter, transport, options, heartbeat"
+    )
 
     @property
     def db_path(self) -> Path:

@@ -9,6 +9,7 @@ from rtcc.core.bus import Bus
 from rtcc.governance.authz import DecisionPoint
 from rtcc.pipeline.ingest import IngestPipeline
 from rtcc.settings import Settings
+from rtcc.sources.manager import SourceManager
 from rtcc.storage.base import Storage
 
 
@@ -19,6 +20,7 @@ class Services:
     bus: Bus
     pipeline: IngestPipeline
     decisions: DecisionPoint
+    sources: SourceManager
     basemap: dict[str, Any]
 
 

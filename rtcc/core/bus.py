@@ -8,19 +8,26 @@ state, so ingest never stalls and memory stays bounded. Each overflow is counted
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from rtcc.core.alerts import Alert
 from rtcc.core.clock import utcnow
 from rtcc.core.events import Event
 
 
+class Wireable(Protocol):
+    def to_wire(self) -> dict[str, Any]: ...
+
+
+MessageType = Literal["event", "alert", "source_health"]
+
+
 @dataclass(slots=True)
 class BusMessage:
-    """One published event or alert; its JSON is rendered once for all subscribers."""
+    """One published event, alert or notice; its JSON is rendered once for all subscribers."""
 
-    type: Literal["event", "alert"]
-    item: Event | Alert
+    type: MessageType
+    item: Wireable
     _json: str | None = field(default=None, repr=False)
 
     def wire(self) -> dict[str, Any]:
@@ -106,6 +113,10 @@ class Bus:
             if alert.hops is not None:
                 alert.hops.published_at = now
             self._fan_out(BusMessage("alert", alert))
+
+    def publish_notice(self, type_: MessageType, item: Wireable) -> None:
+        """Something the wall should know that is neither an event nor an alert."""
+        self._fan_out(BusMessage(type_, item))
 
     def _fan_out(self, message: BusMessage) -> None:
         self.stats.published += 1

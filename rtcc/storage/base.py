@@ -122,6 +122,30 @@ class AccountStore(Protocol):
     def list_sources(self) -> list[str]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    source: str
+    received_at: str
+    field: str
+    reason: str
+    message: str
+    raw: bytes
+    replayed_at: str | None
+
+
+class DeadLetterStore(Protocol):
+    """Refused raw messages per source, bounded: the oldest go when a source exceeds its cap."""
+
+    def add(self, source: str, field: str, reason: str, message: str, raw: bytes) -> int: ...
+
+    def list(self, source: str | None, limit: int) -> list[DeadLetter]: ...
+
+    def get(self, letter_id: int) -> DeadLetter | None: ...
+
+    def mark_replayed(self, letter_id: int) -> None: ...
+
+
 class AuditStore(Protocol):
     """The tamper-evident audit chain."""
 
@@ -145,5 +169,8 @@ class Storage(Protocol):
 
     @property
     def audit(self) -> AuditStore: ...
+
+    @property
+    def dead_letters(self) -> DeadLetterStore: ...
 
     def close(self) -> None: ...

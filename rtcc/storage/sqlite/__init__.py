@@ -5,6 +5,7 @@ from pathlib import Path
 from rtcc.storage.sqlite.accounts import SqliteAccountStore
 from rtcc.storage.sqlite.audit import SqliteAuditStore
 from rtcc.storage.sqlite.database import Database, Synchronous
+from rtcc.storage.sqlite.dead_letters import SqliteDeadLetterStore
 from rtcc.storage.sqlite.events import SqliteEventStore
 
 
@@ -14,6 +15,7 @@ class SqliteStorage:
         self.events = SqliteEventStore(self.db)
         self.accounts = SqliteAccountStore(self.db)
         self.audit = SqliteAuditStore(self.db)
+        self.dead_letters = SqliteDeadLetterStore(self.db)
 
     def close(self) -> None:
         self.db.close()

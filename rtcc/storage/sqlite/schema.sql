@@ -130,3 +130,16 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');
 END;
+
+-- Messages a source sent that could not be used, kept (bounded) for inspection and replay.
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id           INTEGER PRIMARY KEY,
+    source       TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    field        TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    message      TEXT NOT NULL,
+    raw          BLOB NOT NULL,
+    replayed_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS dead_letters_source ON dead_letters (source, id);
