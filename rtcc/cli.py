@@ -73,6 +73,22 @@ def simulate(
     console.print(stats)
 
 
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="recorded data")],
+    source: Annotated[str, typer.Option(help="the source name the events are filed under")],
+    adapter: Annotated[str, typer.Option(help="the format: a name from rtcc/sources/registry")],
+    url: Annotated[str, typer.Option(help="base URL of the server")] = "http://127.0.0.1:8080",
+    key_file: Annotated[Path | None, typer.Option(help="file with the source's API key")] = None,
+    options: Annotated[str, typer.Option(help="adapter options as JSON or @file.json/yaml")] = "{}",
+    speed: Annotated[float, typer.Option(help="times real time; 0 = as fast as possible")] = 0.0,
+) -> None:
+    """Stream a recorded file through its adapter and the public ingest API."""
+    from rtcc.sources.cli_replay import run_replay
+
+    raise typer.Exit(run_replay(file, source, adapter, url, key_file, options, speed, console))
+
+
 @users.command("add")
 def users_add(username: str, role: Role) -> None:
     """Create an account with a generated password (printed once)."""
