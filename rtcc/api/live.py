@@ -40,8 +40,9 @@ async def live(websocket: WebSocket, viewer: Viewer) -> None:
 
 
 async def _send_snapshot(websocket: WebSocket) -> None:
-    store = services_of(websocket).storage.events
-    state = await anyio.to_thread.run_sync(snapshot, store)
+    svc = services_of(websocket)
+    state = await anyio.to_thread.run_sync(snapshot, svc.storage.events)
+    state["sources"] = svc.sources.status()
     await websocket.send_text(json.dumps({"type": "snapshot", "state": state}))
 
 

@@ -19,8 +19,15 @@ from rtcc.core.clock import utcnow
 from rtcc.governance.identity import hash_password, new_api_key
 from rtcc.settings import Settings
 from rtcc.simulator import City, CitySimulator, build_city
+from rtcc.sources import registry
+from rtcc.sources.config import SourceConfig
+from tests.sources.fake_adapter import FakeJsonLinesAdapter
 
 SEED = 7
+FEED = "avl-feed"  # a configured push feed, for the health strip
+FEED_ADAPTER = FakeJsonLinesAdapter.name
+FAKE_ADAPTER = "tests.sources.fake_adapter:FakeJsonLinesAdapter"
+FEED_HEARTBEAT_S = 1.0
 WARM_UP_S = 240  # simulated city time posted before the first page loads
 USERS = {
     "analyst": ("ana", "analyst-pass-1"),
@@ -57,6 +64,19 @@ class LiveServer:
     api_key: str
     city: City
     sim: CitySimulator
+    feed_key: str = ""
+
+    def push(self, source: str, body: bytes) -> dict[str, Any]:
+        """Send raw messages in a feed's own format, as that feed would."""
+        response = httpx.post(
+            f"{self.base_url}/api/v1/sources/{source}/messages",
+            headers={"Authorization": f"Bearer {self.feed_key}"},
+            content=body,
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
 
     def post(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Send events as the simulator source would; every one must be accepted."""
@@ -95,6 +115,7 @@ def _wait_healthy(base_url: str, thread: threading.Thread) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    registry.ADAPTERS[FEED_ADAPTER] = FAKE_ADAPTER
     data_dir = tmp_path_factory.mktemp("rtcc-browser")
     city = build_city(seed=SEED)
     basemap = data_dir / "basemap.geojson"
@@ -105,6 +126,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             basemap_path=basemap,
             sqlite_synchronous="NORMAL",
             heartbeat_s=1.0,
+            sources=[SourceConfig(name=FEED, adapter=FEED_ADAPTER, heartbeat_s=FEED_HEARTBEAT_S)],
         )
     )
     storage = app.state.services.storage
@@ -117,7 +139,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="rtcc-test-server", daemon=True)
     thread.start()
-    live = LiveServer(f"http://127.0.0.1:{port}", key, city, CitySimulator(city, seed=SEED))
+    feed_key, feed_key_id, feed_key_hash = new_api_key()
+    storage.accounts.add_api_key(feed_key_id, FEED, feed_key_hash)
+    sim = CitySimulator(city, seed=SEED)
+    live = LiveServer(f"http://127.0.0.1:{port}", key, city, sim, feed_key)
     try:
         _wait_healthy(live.base_url, thread)
         _warm_up(live)
@@ -125,6 +150,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        registry.ADAPTERS.pop(FEED_ADAPTER, None)
 
 
 def _warm_up(live: LiveServer) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from rtcc.core.clock import iso, utcnow
 from rtcc.core.geo import offset_m
 from rtcc.simulator import City
-from tests.browser.conftest import USERS, LiveServer
+from tests.browser.conftest import FEED, FEED_HEARTBEAT_S, USERS, LiveServer
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -225,3 +225,26 @@ def test_wall_reconnects_and_resyncs(page: Page, live_server: LiveServer) -> Non
     page.context.clear_cookies()
     page.evaluate("window.rtcc.dropSocket()")
     expect(page).to_have_url(re.compile(r"/login\?next=/$"), timeout=WAIT_MS)
+
+
+@pytest.mark.browser
+def test_feed_health_shows_unavailable_and_recovery(page: Page, live_server: LiveServer) -> None:
+    """A feed that stops goes unavailable on the wall within 2 heartbeats, then recovers."""
+    log_in(page, live_server.base_url, "analyst")
+    feed = page.locator(f'[data-testid="feed-item"][data-source="{FEED}"]')
+
+    def fix() -> bytes:
+        stamp = iso(utcnow()).replace("+00:00", "Z")
+        return b'{"unit": "F1", "t": "%s", "lat": 39.9612, "lon": -82.9988}' % stamp.encode()
+
+    live_server.push(FEED, fix())
+    # Silence: unavailable after 2 heartbeats (1 s each), shown without a reload.
+    silence_ms = int(2 * FEED_HEARTBEAT_S * 1000) + 1500  # two heartbeats + the health clock
+    expect(feed).to_have_attribute("data-health", "unavailable", timeout=silence_ms)
+    expect(page.locator("#feed-problems")).to_have_text("1")
+    live_server.push(FEED, fix())
+    expect(feed).to_have_attribute("data-health", "recovered", timeout=WAIT_MS)
+    for _ in range(4):  # keep talking for a heartbeat: recovered settles to ok
+        live_server.push(FEED, fix())
+        page.wait_for_timeout(400)
+    expect(feed).to_have_attribute("data-health", "ok", timeout=WAIT_MS)

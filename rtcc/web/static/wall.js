@@ -1,4 +1,5 @@
 // The analyst video wall: keeps the live picture from the websocket and draws it.
+import { FeedList } from "./wall-feeds.js";
 import { fmtClock, serverClock } from "./wall-format.js";
 import { LiveConnection } from "./wall-live.js";
 import { WallMap } from "./wall-map.js";
@@ -101,8 +102,11 @@ function applyAlert(alert) {
 }
 
 /** A snapshot replaces everything: nothing from before it may linger on the wall. */
+const feeds = new FeedList();
+
 function applySnapshot(snap) {
   serverClock.sync(snap.server_time);
+  feeds.setAll(snap.sources);
   wallMap.clear();
   for (const key of ["units", "cameras", "incidents", "calls"]) state[key].clear();
   for (const e of snap.units || []) applyEntity(e);
@@ -154,6 +158,9 @@ function onMessage(msg) {
       break;
     case "heartbeat":
       serverClock.sync(msg.server_time);
+      break;
+    case "source_health":
+      feeds.change(msg.source_health);
       break;
     case "resync":
       break; // a snapshot follows immediately

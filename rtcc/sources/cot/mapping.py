@@ -1,0 +1,116 @@
+"""From a checked CoT event to a unit_position wire event (or nothing).
+
+Only friendly atoms are our units: `a-f-G…` (ground) and `a-f-A…` (air, which covers the
+UAV types `a-f-A-M-F-Q…`/`a-f-A-M-H-Q…`). Drawings, routes, geofences, range & bearing
+lines, markers and other affiliations are not unit positions and yield no event. The base
+event is checked strictly (parse.py); the `<detail>` is tolerant: a detail value that the
+payload cannot hold (NaN course, 9999999 "unknown" ce/hae) is dropped, never guessed.
+"""
+
+import math
+import re
+import unicodedata
+from typing import Any, Literal
+from xml.etree.ElementTree import Element
+
+from rtcc.core.clock import iso
+from rtcc.sources.base import AdapterError, WireEvent
+from rtcc.sources.cot.parse import CotEvent
+
+UnitType = Literal["patrol", "supervisor", "k9", "ems", "fire", "drone", "other"]
+UNKNOWN = 9_999_999.0  # CoT's "no value" for hae, ce and le
+_NOT_ID = re.compile(r"[^A-Za-z0-9_.:\-]+")
+# ATAK team roles (<__group role=…>) that say which kind of unit a ground track is.
+ROLE_TYPES: dict[str, UnitType] = {
+    "k9": "k9",
+    "medic": "ems",
+    "team lead": "supervisor",
+    "hq": "supervisor",
+}
+
+
+def unit_kind(cot_type: str, ground_default: UnitType) -> UnitType | None:
+    """`a-f-G…` → the configured ground type, `a-f-A…` → drone, anything else → None."""
+    fields = cot_type.split(";", 1)[0].split("-")
+    if len(fields) < 3 or fields[0] != "a" or fields[1] != "f":
+        return None
+    if fields[2] == "G":
+        return ground_default
+    if fields[2] == "A":
+        return "drone"
+    return None
+
+
+def sanitise_id(text: str, limit: int) -> str:
+    """Accents are folded to ASCII; spaces and other characters outside the id alphabet
+    become `_`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_ID.sub("_", ascii_text.strip()).strip("_")[:limit]
+
+
+def _number(el: Element | None, name: str) -> float | None:
+    """A detail attribute as a finite float, or None when absent or unreadable."""
+    raw = el.get(name) if el is not None else None
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _within(value: float | None, low: float, high: float) -> float | None:
+    return value if value is not None and low <= value <= high else None
+
+
+def _detail_child(detail: Element | None, tag: str) -> Element | None:
+    return detail.find(tag) if detail is not None else None
+
+
+def _heading(course: float | None) -> float | None:
+    if course is None or not 0 <= course <= 360:
+        return None
+    return course % 360.0
+
+
+def to_unit_position(event: CotEvent, ground_default: UnitType) -> WireEvent | None:
+    unit_type = unit_kind(event.type, ground_default)
+    if unit_type is None:
+        return None
+    detail = event.detail
+    contact = _detail_child(detail, "contact")
+    group = _detail_child(detail, "__group")
+    track = _detail_child(detail, "track")
+    status = _detail_child(detail, "status")
+
+    uid = sanitise_id(event.uid, 64)
+    callsign = sanitise_id(contact.get("callsign", "") if contact is not None else "", 64)
+    unit_id = callsign or uid
+    if not unit_id:
+        raise AdapterError("event@uid", "missing", "no callsign and no usable uid")
+    role = (group.get("role", "") if group is not None else "").strip().lower()
+    if unit_type != "drone" and role in ROLE_TYPES:
+        unit_type = ROLE_TYPES[role]
+
+    point = event.point
+    location: dict[str, Any] = {"lat": point.lat, "lon": point.lon}
+    accuracy = _within(point.ce, 0, 100_000)
+    if accuracy is not None:
+        location["accuracy_m"] = accuracy
+    payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": unit_type}
+    optional = {
+        "speed_mps": _within(_number(track, "speed"), 0, 120),
+        "heading_deg": _heading(_number(track, "course")),
+        "altitude_m": _within(point.hae, -500, 20_000),
+        "battery_pct": _within(_number(status, "battery"), 0, 100),
+    }
+    payload.update({key: value for key, value in optional.items() if value is not None})
+    epoch_ms = round(event.time.timestamp() * 1000)
+    return {
+        "kind": "unit_position",
+        "id": f"{uid or unit_id}-{epoch_ms}"[:128],
+        "occurred_at": iso(event.time),
+        "location": location,
+        "payload": payload,
+    }
