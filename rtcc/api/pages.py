@@ -50,6 +50,8 @@ def admin_page(request: Request, admin: Admin) -> Response:
         "users": svc.storage.accounts.list_users(),
         "stats": system_stats(svc),
         "audit": {"intact": intact, "rows_checked": checked, "detail": detail},
+        "feeds": svc.sources.status(),
+        "dead_letters": svc.storage.dead_letters.list(None, 50),
     }
     return templates.TemplateResponse(request, "admin.html", context)
 

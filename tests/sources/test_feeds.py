@@ -195,3 +195,15 @@ def test_bad_source_config_names_the_setting() -> None:
         build_adapter(SourceConfig(name="x", adapter="fake_jsonl", options={"unit_type": 7}))
     with pytest.raises(ValueError, match="needs a port"):
         SourceConfig(name="x", adapter="fake_jsonl", transport="udp")
+
+
+def test_admin_page_lists_feeds_and_dead_letters(
+    feeds_client: TestClient, feeds_app: FastAPI
+) -> None:
+    feeds_client.post(
+        "/api/v1/sources/avl/messages", content=b"{nope", headers=_key(feeds_app, "avl")
+    )
+    login_as(feeds_client, feeds_app, "admin")
+    page = feeds_client.get("/admin").text
+    assert 'data-testid="feeds-table"' in page and "avl-udp" in page and "fake_jsonl" in page
+    assert "not_json" in page and "{nope" in page
