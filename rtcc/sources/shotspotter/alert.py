@@ -1,0 +1,103 @@
+"""The ShotSpotter-style alert push: an XML or a JSON body → a flat record of named fields.
+
+Shapes are documented in docs/sources/shotspotter.md. XML goes through defusedxml with
+DTDs forbidden, so entity expansion (billion laughs) and external entities are refused.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+from defusedxml.ElementTree import fromstring
+
+from rtcc.sources.base import AdapterError, WireEvent
+from rtcc.sources.shotspotter import values as v
+
+HEARTBEATS = {"heartbeat", "keepalive", "keep-alive", "keep_alive", "ping"}
+ALERTS = {"alert", "incident", "detection", "notification", "shotspotteralert"}
+
+
+def parse_body(message: bytes) -> list[tuple[str, dict[str, Any]]]:
+    """(field prefix, record) per alert in the body; [] for a heartbeat."""
+    head = message.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head == b"<":
+        return _xml_alerts(message)
+    if head in (b"{", b"["):
+        return _json_alerts(message)
+    raise AdapterError("message", "unknown_format", "neither an XML nor a JSON document")
+
+
+def _local(tag: Any) -> str:
+    return str(tag).rsplit("}", 1)[-1].lower()
+
+
+def _xml_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        root: Element = fromstring(message, forbid_dtd=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise AdapterError("message", "unsafe_xml", f"refused: {type(exc).__name__}") from exc
+    except (ParseError, ValueError, RecursionError) as exc:
+        raise AdapterError("message", "not_xml", str(exc)[:200]) from exc
+    if _local(root.tag) in HEARTBEATS:
+        return []
+    children = list(root)
+    if _local(root.tag) in ALERTS and not any(_local(c.tag) in ALERTS for c in children):
+        alerts = [root]
+    else:
+        if any(_local(c.tag) in HEARTBEATS for c in children):
+            return []
+        alerts = [c for c in children if _local(c.tag) in ALERTS]
+    if not alerts:
+        raise AdapterError("Alert", "missing", "no <Alert> element and no <Heartbeat>")
+    return [(f"{el.tag.rsplit('}', 1)[-1]}/", _xml_fields(el)) for el in alerts]
+
+
+def _xml_fields(alert: Element) -> dict[str, Any]:
+    """Leaf elements by local name (first wins), so <Location><Latitude> reads as Latitude."""
+    fields: dict[str, Any] = {}
+    for key, value in alert.attrib.items():
+        fields.setdefault(_local(key), value)
+    for el in alert.iter():
+        if el is not alert and len(el) == 0:
+            fields.setdefault(el.tag.rsplit("}", 1)[-1], (el.text or "").strip() or None)
+    return fields
+
+
+def _json_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
+    try:
+        body: Any = json.loads(message)
+    except (ValueError, RecursionError) as exc:
+        raise AdapterError("message", "not_json", str(exc)[:200]) from exc
+    if not isinstance(body, dict):
+        raise AdapterError("message", "not_an_object", "the JSON body must be an object")
+    kind_key, kind = v.pick(body, "messageType", "message_type", "kind")
+    if kind is not None:
+        kind_text = str(kind).strip().lower()
+        if kind_text in HEARTBEATS:
+            return []
+        if kind_text not in ALERTS:
+            raise AdapterError(kind_key, "unknown_type", f"message type {kind!r} is not known")
+    wrapped = body.get("alert")
+    if isinstance(wrapped, Mapping):
+        return [("alert.", dict(wrapped))]
+    return [("", body)]
+
+
+def to_event(prefix: str, record: Mapping[str, Any]) -> WireEvent:
+    xml = prefix.endswith("/")
+
+    def field(json_name: str, xml_name: str, *aliases: str) -> tuple[str, Any]:
+        first = xml_name if xml else json_name
+        key, value = v.pick(record, first, json_name, *aliases)
+        return prefix + key, value
+
+    ref = v.identifier(*field("id", "ID", "alertId", "flexId", "incidentId"))
+    at = v.timestamp(*field("datetime", "DateTime", "timestamp", "time", "epochTime", "epoch"))
+    lat = v.coordinate(*field("latitude", "Latitude", "lat"), 90)
+    lon = v.coordinate(*field("longitude", "Longitude", "lon", "lng"), 180)
+    count = v.rounds(*field("rounds", "Rounds", "numberOfRounds", "rnds"))
+    kind = v.classification(*field("type", "Type", "alertType", "incidentType"), count)
+    conf = v.confidence(*field("confidence", "Confidence", "probability"))
+    return v.gunshot_event(ref, at, lat, lon, count, kind, conf)

@@ -1,0 +1,155 @@
+"""Field readers shared by the alert push and the CSV exports: one wire value → one typed value.
+
+Each reader names the wire field it read in the `AdapterError` it raises, so a refused
+alert says exactly which element, key or column was wrong.
+"""
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rtcc.sources.base import AdapterError, WireEvent
+
+IDENT = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+_CLASSES = {
+    "single gunshot": "single_gunshot",
+    "single_gunshot": "single_gunshot",
+    "single": "single_gunshot",
+    "multiple gunshots": "multiple_gunshots",
+    "multiple_gunshots": "multiple_gunshots",
+    "multiple gunshot": "multiple_gunshots",
+    "multiple": "multiple_gunshots",
+    "probable gunfire": "possible_gunshot",
+    "probable_gunfire": "possible_gunshot",
+    "possible gunshot": "possible_gunshot",
+    "possible_gunshot": "possible_gunshot",
+    "gunshot or firecracker": "possible_gunshot",
+    "gunshot_or_firecracker": "possible_gunshot",
+}
+
+
+def pick(record: Mapping[str, Any], *names: str) -> tuple[str, Any]:
+    """The first present, non-empty value among `names` (case-insensitive), with its key."""
+    lowered = {str(k).lower(): (str(k), v) for k, v in record.items()}
+    for name in names:
+        hit = lowered.get(name.lower())
+        if hit is not None and hit[1] is not None and str(hit[1]).strip() != "":
+            return hit
+    return names[0], None
+
+
+def number(field: str, value: Any) -> float:
+    """A finite number from a JSON number or numeric text (XML/CSV)."""
+    if isinstance(value, bool):
+        raise AdapterError(field, "not_a_number", f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        result = float(value)
+    elif isinstance(value, str):
+        try:
+            result = float(value.strip())
+        except ValueError:
+            raise AdapterError(field, "not_a_number", f"{value!r} is not a number") from None
+    else:
+        raise AdapterError(field, "not_a_number", f"{type(value).__name__} is not a number")
+    if not math.isfinite(result):
+        raise AdapterError(field, "out_of_range", f"{value!r} is not finite")
+    return result
+
+
+def coordinate(field: str, value: Any, limit: float) -> float:
+    if value is None:
+        raise AdapterError(field, "missing", "no coordinate")
+    result = number(field, value)
+    if not -limit <= result <= limit:
+        raise AdapterError(field, "out_of_range", f"{result} is outside ±{limit}")
+    return result
+
+
+def rounds(field: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    result = number(field, value)
+    if result != int(result) or not 1 <= result <= 500:
+        raise AdapterError(field, "out_of_range", f"{value!r} is not a round count 1..500")
+    return int(result)
+
+
+def confidence(field: str, value: Any) -> float | None:
+    """0..1 as is; 1 < x ≤ 100 is read as a percentage (vendors send both)."""
+    if value is None:
+        return None
+    result = number(field, value)
+    if 1 < result <= 100:
+        result /= 100
+    if not 0 <= result <= 1:
+        raise AdapterError(field, "out_of_range", f"{value!r} is not a confidence")
+    return result
+
+
+def classification(field: str, value: Any, count: int | None) -> str:
+    """The vendor's alert type; absent → inferred from the round count."""
+    if value is None:
+        return "multiple_gunshots" if count is not None and count > 1 else "single_gunshot"
+    key = " ".join(str(value).strip().lower().split())
+    if key not in _CLASSES:
+        raise AdapterError(field, "unknown_type", f"alert type {value!r} is not known")
+    return _CLASSES[key]
+
+
+def identifier(field: str, value: Any) -> str:
+    if value is None:
+        raise AdapterError(field, "missing", "no alert id")
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not IDENT.match(text):
+        raise AdapterError(field, "bad_id", f"{text[:80]!r} is not a usable id")
+    return text
+
+
+def timestamp(field: str, value: Any) -> datetime:
+    """ISO 8601 with a zone, or epoch seconds / milliseconds (number or digits)."""
+    if value is None:
+        raise AdapterError(field, "missing", "no time")
+    text = str(value).strip()
+    if (isinstance(value, int | float) and not isinstance(value, bool)) or _is_epoch(text):
+        seconds = number(field, value)
+        if seconds > 1e11:
+            seconds /= 1000
+        if not 0 <= seconds < 32503680000:
+            raise AdapterError(field, "bad_timestamp", f"epoch {value!r} out of range")
+        return datetime.fromtimestamp(seconds, UTC)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise AdapterError(field, "bad_timestamp", f"{text[:60]!r} is not ISO 8601") from None
+    if parsed.utcoffset() is None:
+        raise AdapterError(field, "no_timezone", f"{text!r} has no zone offset")
+    return parsed.astimezone(UTC)
+
+
+def _is_epoch(text: str) -> bool:
+    return bool(re.fullmatch(r"\d{9,13}(\.\d+)?", text))
+
+
+def gunshot_event(
+    ref: str,
+    at: datetime,
+    lat: float,
+    lon: float,
+    count: int | None,
+    kind: str,
+    conf: float | None = None,
+) -> WireEvent:
+    payload: dict[str, Any] = {"detection_id": ref, "rounds": count or 1, "classification": kind}
+    if conf is not None:
+        payload["confidence"] = conf
+    return {
+        "kind": "gunshot",
+        "id": ref,
+        "occurred_at": at.astimezone(UTC).isoformat(),
+        "location": {"lat": lat, "lon": lon},
+        "payload": payload,
+    }
