@@ -81,7 +81,7 @@ class NmeaAdapter:
         except Exception as exc:  # pynmea2 raises ParseError and, on odd input, others
             raise AdapterError("sentence", "not_nmea", "not an NMEA 0183 sentence") from exc
 
-    def _from_rmc(self, unit_id: str, raw: dict[str, str]) -> WireEvent:
+    def _from_rmc(self, unit_id: str, raw: "_RawFields") -> WireEvent:
         status = fields.required("RMC.status", raw["status"])
         if status == "V" or raw["mode_indicator"] == "N":
             raise AdapterError("RMC.status", "no_fix", "the receiver flags this fix void")
@@ -106,7 +106,7 @@ class NmeaAdapter:
             payload["heading_deg"] = course % 360
         return self._event(unit_id, "rmc", at, {"lat": lat, "lon": lon}, payload)
 
-    def _from_gga(self, unit_id: str, raw: dict[str, str]) -> WireEvent:
+    def _from_gga(self, unit_id: str, raw: "_RawFields") -> WireEvent:
         quality = fields.number("GGA.gps_qual", raw["gps_qual"], low=0, high=9)
         if quality is None:
             raise AdapterError("GGA.gps_qual", "missing", "empty field")
@@ -164,8 +164,19 @@ class NmeaAdapter:
         }
 
 
-def _raw_fields(sentence: Any) -> dict[str, str]:
-    """Every named field of a parsed sentence as its raw text ('' when absent)."""
-    data: list[str] = [str(value) for value in sentence.data]
-    names: tuple[tuple[str, ...], ...] = sentence.fields
-    return {f[1]: (data[i].strip() if i < len(data) else "") for i, f in enumerate(names)}
+class _RawFields:
+    """A sentence's named fields as raw text ('' when absent), looked up only when read."""
+
+    __slots__ = ("_data", "_index")
+
+    def __init__(self, sentence: Any) -> None:
+        self._data: list[str] = sentence.data
+        self._index: dict[str, int] = type(sentence).name_to_idx
+
+    def __getitem__(self, name: str) -> str:
+        i = self._index[name]
+        return str(self._data[i]).strip() if i < len(self._data) else ""
+
+
+def _raw_fields(sentence: Any) -> _RawFields:
+    return _RawFields(sentence)
