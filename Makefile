@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck browser bench clean
+.PHONY: install demo test lint typecheck system-deps bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
@@ -21,15 +21,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Browser tests drive Debian's chromium (never a downloaded browser build).
-browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# Tests drive Debian's chromium (never a downloaded browser build) and start their own
+# private mosquitto broker for the MQTT feed test; both come from Debian's packages.
+SYSTEM_DEPS := chromium:chromium mosquitto:mosquitto
+
+system-deps:
+	@missing=""; for pair in $(SYSTEM_DEPS); do \
+		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
+	done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian packages for the tests:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "The browser tests need Debian's chromium. Install it with:" >&2; \
-		echo "    sudo apt-get install chromium" >&2; \
+		echo "The tests need these Debian packages:$$missing. Install them with:" >&2; \
+		echo "    sudo apt-get install$$missing" >&2; \
 		exit 1; \
 	fi
 
@@ -40,7 +47,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict rtcc
 
-test: $(STAMP) browser lint typecheck
+test: $(STAMP) system-deps lint typecheck
 	$(BIN)/pytest
 
 demo: $(STAMP)
@@ -49,6 +56,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_sqlite.py --record
 	$(BIN)/python bench/ws_latency.py --record
+	$(BIN)/python bench/adapters.py --record
 
 clean:
 	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -14,6 +14,8 @@ from rtcc.sources.base import Adapter
 from rtcc.sources.config import SourceConfig
 from rtcc.sources.feed import SourceFeed
 from rtcc.sources.health import HealthChange, SourceHealth
+from rtcc.sources.mqtt import subscribe_mqtt
+from rtcc.sources.pollers import follow_file, poll_http
 from rtcc.sources.registry import adapter_class
 from rtcc.sources.transports import QueuedFeed, start_tcp, start_udp
 from rtcc.storage.base import DeadLetterStore
@@ -65,13 +67,26 @@ class SourceManager:
                 continue
             queued = QueuedFeed(feed, config.queue_size)
             self._tasks.append(asyncio.create_task(queued.run()))
-            assert config.port is not None
             if config.transport == "udp":
+                assert config.port is not None
                 self._closers.append(await start_udp(queued, config.host, config.port))
-            else:
+            elif config.transport == "tcp":
+                assert config.port is not None
                 self._closers.append(await start_tcp(queued, config.host, config.port))
+            else:
+                self._tasks.append(asyncio.create_task(self._pull(queued)))
         if self.feeds:
             self._tasks.append(asyncio.create_task(self._health_clock()))
+
+    @staticmethod
+    async def _pull(queued: QueuedFeed) -> None:
+        transport = queued.feed.config.transport
+        if transport == "mqtt":
+            await subscribe_mqtt(queued)
+        elif transport == "poll":
+            await poll_http(queued)
+        else:
+            await follow_file(queued)
 
     async def _health_clock(self) -> None:
         period = max(0.1, min(f.config.heartbeat_s for f in self.feeds.values()) / 4)
