@@ -3,10 +3,10 @@
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect, WebSocketException
 from fastapi.responses import JSONResponse
 
-from rtcc.api.security import AccessDenied, require
+from rtcc.api.security import AccessDenied, require, require_ws
 from rtcc.api.services import services_of
 from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission
@@ -16,6 +16,7 @@ from rtcc.storage.base import DeadLetter
 
 router = APIRouter()
 Source = Annotated[Principal, require(Permission.EVENTS_INGEST)]
+StreamingSource = Annotated[Principal, require_ws(Permission.EVENTS_INGEST)]
 
 
 def _feed(request: Request, name: str) -> SourceFeed:
@@ -39,15 +40,41 @@ async def push_messages(request: Request, name: str, source: Source) -> JSONResp
         )
     framing = "document" if feed.adapter.framing == "datagram" else feed.adapter.framing
     results = [await feed.receive(m) for m in split_messages(framing, body)]
-    accepted = sum(r["accepted"] for r in results)
+    summary = _summary(results)
+    return JSONResponse(summary, status_code=422 if summary["rejected"] else 200)
+
+
+@router.websocket("/api/v1/sources/{name}/stream")
+async def stream_messages(websocket: WebSocket, name: str, source: StreamingSource) -> None:
+    """A feed that keeps a websocket open: each frame is one or more messages in its format;
+    each frame is answered with what was accepted and refused."""
+    if source.name != name:
+        raise WebSocketException(1008, f"this key belongs to source {source.name!r}")
+    feed = services_of(websocket).sources.feeds.get(name)
+    if feed is None:
+        raise WebSocketException(1008, f"no source named {name!r} is configured")
+    await websocket.accept()
+    framing = "document" if feed.adapter.framing == "datagram" else feed.adapter.framing
+    try:
+        while True:
+            frame = await websocket.receive()
+            if frame["type"] == "websocket.disconnect":
+                return
+            data = frame.get("bytes") or (frame.get("text") or "").encode()
+            results = [await feed.receive(m) for m in split_messages(framing, data)]
+            await websocket.send_json(_summary(results))
+    except WebSocketDisconnect:
+        return
+
+
+def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     rejected = [
         {"message_index": i, **{k: v for k, v in err.items() if k != "index"}}
         for i, r in enumerate(results)
         for err in r.get("rejected", [])
     ]
-    status = 422 if rejected else 200
-    body_out = {"messages": len(results), "accepted": accepted, "rejected": rejected}
-    return JSONResponse(body_out, status_code=status)
+    accepted = sum(r["accepted"] for r in results)
+    return {"messages": len(results), "accepted": accepted, "rejected": rejected}
 
 
 @router.get("/api/v1/sources", dependencies=[require(Permission.WALL_VIEW)])

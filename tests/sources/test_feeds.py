@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from rtcc.app import create_app
 from rtcc.governance.bootstrap import create_source_key
@@ -207,3 +208,21 @@ def test_admin_page_lists_feeds_and_dead_letters(
     page = feeds_client.get("/admin").text
     assert 'data-testid="feeds-table"' in page and "avl-udp" in page and "fake_jsonl" in page
     assert "not_json" in page and "{nope" in page
+
+
+def test_websocket_push_answers_each_frame(feeds_client: TestClient, feeds_app: FastAPI) -> None:
+    headers = _key(feeds_app, "avl")
+    with feeds_client.websocket_connect("/api/v1/sources/avl/stream", headers=headers) as ws:
+        ws.send_bytes(fix("W1", 1) + b"\n" + fix("W2", 2))
+        assert ws.receive_json() == {"messages": 2, "accepted": 2, "rejected": []}
+        ws.send_text("{broken")
+        answer = ws.receive_json()
+        assert answer["accepted"] == 0 and answer["rejected"][0]["reason"] == "not_json"
+    assert _stored(feeds_app) == 2
+    other = _key(feeds_app, "someone-else")
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        feeds_client.websocket_connect("/api/v1/sources/avl/stream", headers=other) as ws,
+    ):
+        ws.receive_json()
+    assert refused.value.code == 1008
