@@ -52,3 +52,9 @@ def offset_m(lat: float, lon: float, north_m: float, east_m: float) -> tuple[flo
     dlat = math.degrees(north_m / EARTH_RADIUS_M)
     dlon = math.degrees(east_m / (EARTH_RADIUS_M * math.cos(math.radians(lat))))
     return lat + dlat, lon + dlon
+
+
+def compass(degrees: float) -> float:
+    """A bearing in [0, 360). Plain `% 360` gives 360.0 for tiny negative inputs."""
+    bearing = degrees % 360.0
+    return 0.0 if bearing >= 360.0 else bearing

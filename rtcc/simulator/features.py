@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from rtcc.core.geo import compass
+
 StreetClass = Literal["arterial", "local"]
 CameraType = Literal["fixed", "ptz", "private_registered"]
 DISTRICT_NAMES = ("North", "East", "South", "West")
@@ -100,5 +102,5 @@ def district_at(north_m: float, east_m: float) -> str:
 
 def heading_between(a: Intersection, b: Intersection) -> float:
     """Compass bearing from a to b in the local frame, always in [0, 360)."""
-    deg = math.degrees(math.atan2(b.east_m - a.east_m, b.north_m - a.north_m)) % 360.0
+    deg = compass(math.degrees(math.atan2(b.east_m - a.east_m, b.north_m - a.north_m)))
     return 0.0 if deg >= 359.95 else round(deg, 1)

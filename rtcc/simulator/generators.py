@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from rtcc.core.geo import compass
 from rtcc.simulator.city import City
 from rtcc.simulator.features import Camera
 from rtcc.simulator.movement import Fleet
@@ -131,7 +132,7 @@ class CameraNetwork:
             dist = math.hypot(north_m - cn, east_m - ce)
             usable = camera.camera_type == "ptz" and self.status[camera.camera_id] == "online"
             if usable and dist <= camera.range_m and (best is None or dist < best[0]):
-                heading = math.degrees(math.atan2(east_m - ce, north_m - cn)) % 360
+                heading = compass(math.degrees(math.atan2(east_m - ce, north_m - cn)))
                 best = (dist, camera, round(heading, 1) % 360)
         if best is None:
             return []

@@ -18,6 +18,8 @@ ADAPTERS: dict[str, str] = {
     "lpr_webhook": "rtcc.sources.lpr:LprWebhookAdapter",
     "lpr_csv": "rtcc.sources.lpr:LprCsvAdapter",
     "camera_registry": "rtcc.sources.cameras:CameraRegistryAdapter",
+    "onvif": "rtcc.sources.onvif:OnvifAdapter",
+    "bodycam": "rtcc.sources.bodycam:BodycamAdapter",
 }
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from rtcc.core.geo import compass
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.cameras.options import CameraRegistryOptions
 from rtcc.sources.cameras.records import Record, coordinate, lookup
@@ -58,7 +59,7 @@ def heading(field: str, value: Any) -> float | None:
         raise AdapterError(field, "bad_direction", f"{text[:40]!r} is not a heading") from None
     if not math.isfinite(degrees):
         raise AdapterError(field, "bad_direction", f"{text[:40]!r} is not a heading")
-    return degrees % 360.0
+    return compass(degrees)
 
 
 def camera_id(options: CameraRegistryOptions, record: Record, lat: float, lon: float) -> str:

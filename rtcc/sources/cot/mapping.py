@@ -14,6 +14,7 @@ from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
 from rtcc.core.clock import iso
+from rtcc.core.geo import compass
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.cot.parse import CotEvent
 
@@ -71,7 +72,7 @@ def _detail_child(detail: Element | None, tag: str) -> Element | None:
 def _heading(course: float | None) -> float | None:
     if course is None or not 0 <= course <= 360:
         return None
-    return course % 360.0
+    return compass(course)
 
 
 def to_unit_position(event: CotEvent, ground_default: UnitType) -> WireEvent | None:

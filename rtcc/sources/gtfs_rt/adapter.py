@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rtcc.core.events import EventKind
+from rtcc.core.geo import compass
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, Framing, WireEvent
 from rtcc.sources.gtfs_rt.options import GtfsRtOptions
 from rtcc.sources.gtfs_rt.wire import decode_feed, float32_text
@@ -74,7 +75,7 @@ class GtfsRtAdapter:
             payload["speed_mps"] = _finite(f"{_POSITION}.speed", speed, 0, MAX_SPEED_MPS, unit_id)
         if _has(position, "bearing"):
             bearing = _finite(f"{_POSITION}.bearing", float(position.bearing), 0, 360, unit_id)
-            payload["heading_deg"] = bearing % 360
+            payload["heading_deg"] = compass(bearing)
         return {
             "kind": EventKind.UNIT_POSITION.value,
             "id": f"{unit_id}-{at * 1000}",

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rtcc.core.geo import compass
 from rtcc.sources.base import AdapterError, WireEvent
 
 RawRead = dict[str, tuple[str, Any]]
@@ -116,7 +117,7 @@ def direction(name: str, value: Any) -> float | None:
         return None
     text = str(value).strip().upper()
     if isinstance(value, int | float) or re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return number(name, value) % 360.0
+        return compass(number(name, value))
     text = re.sub(r"[\s_\-]+", "", text).removesuffix("BOUND")
     if len(text) == 2 and text.endswith("B") and text[0] in "NSEW":
         text = text[0]

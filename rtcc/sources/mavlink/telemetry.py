@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rtcc.core.clock import iso
+from rtcc.core.geo import compass
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.mavlink.frames import Frame
 
@@ -46,7 +47,7 @@ def update(state: SystemState, frame: Frame) -> None:
         state.battery_pct = float(remaining) if 0 <= remaining <= 100 else None
     elif frame.name == "ATTITUDE":
         yaw = f.get("yaw")
-        state.yaw_deg = round(math.degrees(yaw), 2) % 360.0 if isinstance(yaw, float) else None
+        state.yaw_deg = compass(round(math.degrees(yaw), 2)) if isinstance(yaw, float) else None
         if state.yaw_deg is not None and not math.isfinite(state.yaw_deg):
             state.yaw_deg = None
     elif frame.name == "SYSTEM_TIME":

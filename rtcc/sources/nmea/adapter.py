@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import pynmea2
 
 from rtcc.core.events import EventKind
+from rtcc.core.geo import compass
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, Framing, WireEvent
 from rtcc.sources.nmea import fields
 from rtcc.sources.nmea.options import NmeaOptions
@@ -103,7 +104,7 @@ class NmeaAdapter:
         if knots is not None:
             payload["speed_mps"] = round(knots * KNOT_MPS, 3)
         if course is not None:
-            payload["heading_deg"] = course % 360
+            payload["heading_deg"] = compass(course)
         return self._event(unit_id, "rmc", at, {"lat": lat, "lon": lon}, payload)
 
     def _from_gga(self, unit_id: str, raw: "_RawFields") -> WireEvent:

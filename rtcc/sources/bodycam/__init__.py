@@ -1,0 +1,82 @@
+"""Body-worn cameras: a device-status webhook (JSON) → one `camera_status` per status.
+
+One message is one webhook body: a status object, an array of them, or an envelope with
+one (`statuses`, `data`, `devices`, `events`). A batch skips its bad statuses and lists them
+in `problems`; a body that yields no status at all is refused as a whole, a lone status
+without a GPS fix with `no_fix` (see docs/sources/bodycam.md).
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rtcc.core.events import EventKind
+from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
+from rtcc.sources.bodycam.options import BodycamOptions
+from rtcc.sources.bodycam.status import to_event
+
+BATCH_KEYS = ("statuses", "data", "devices", "events")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A status of a batch that was skipped, and why."""
+
+    index: int
+    field: str
+    reason: str
+    message: str
+
+
+def parse_body(message: bytes) -> tuple[bool, list[Any]]:
+    """(is a batch, the status objects) of one webhook body."""
+    try:
+        body: Any = json.loads(message)
+    except (ValueError, RecursionError) as exc:
+        raise AdapterError("body", "not_json", str(exc)[:200]) from exc
+    if isinstance(body, list):
+        return True, body
+    if not isinstance(body, dict):
+        raise AdapterError("body", "not_an_object", "a status, an array or an envelope")
+    for key in BATCH_KEYS:
+        if isinstance(body.get(key), list):
+            return True, body[key]
+    return False, [body]
+
+
+class BodycamAdapter:
+    name: ClassVar[str] = "bodycam"
+    kinds: ClassVar[tuple[EventKind, ...]] = (EventKind.CAMERA_STATUS,)
+    framing: ClassVar[Framing] = "document"
+    options_model: ClassVar[type[AdapterOptions]] = BodycamOptions
+
+    def __init__(self, options: BodycamOptions) -> None:
+        self.options = options
+        self.problems: list[Problem] = []
+
+    def translate(self, message: bytes) -> list[WireEvent]:
+        self.problems = []
+        if len(message) > MAX_MESSAGE_BYTES:
+            raise AdapterError("body", "too_large", f"{len(message)} bytes > {MAX_MESSAGE_BYTES}")
+        events: list[WireEvent] = []
+        first: AdapterError | None = None
+        try:
+            batch, records = parse_body(message)
+            for index, record in enumerate(records):
+                try:
+                    events.append(to_event(record, self.options))
+                except AdapterError as exc:
+                    if not batch:
+                        raise
+                    first = first or exc
+                    self.problems.append(Problem(index, exc.field, exc.reason, exc.message))
+        except AdapterError:
+            raise
+        except Exception as exc:  # a library surprise must not escape as anything else
+            raise AdapterError("body", "unreadable", f"{type(exc).__name__}: {exc}") from exc
+        if first is not None and not events:
+            raise AdapterError(first.field, first.reason, f"no usable status: {first.message}")
+        return events
+
+
+__all__ = ["BodycamAdapter", "BodycamOptions", "Problem"]

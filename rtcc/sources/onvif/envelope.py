@@ -1,0 +1,210 @@
+"""Safe parsing of one ONVIF SOAP document into notifications or a PTZ status.
+
+Accepted bodies (in a SOAP 1.2 or 1.1 `Envelope`, or bare): WS-BaseNotification
+`wsnt:Notify` (a pushed notification), `tev:PullMessagesResponse` (the same messages from a
+pull point) and `tptz:GetStatusResponse`. Element and attribute names follow the ONVIF
+schemas (onvif.xsd `tt:Message`, common.xsd `tt:PTZStatus`, ptz.wsdl, event.wsdl);
+tests/sources/test_onvif.py validates the fixtures against them with xmlschema.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+
+from rtcc.sources.base import AdapterError
+
+TT = "http://www.onvif.org/ver10/schema"
+WSNT = "http://docs.oasis-open.org/wsn/b-2"
+TEV = "http://www.onvif.org/ver10/events/wsdl"
+TPTZ = "http://www.onvif.org/ver20/ptz/wsdl"
+ONVIF_TOPICS = "http://www.onvif.org/ver10/topics"
+SOAP = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
+_XS_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN")
+OPERATIONS = ("Initialized", "Changed", "Deleted")
+_DOCTYPE = re.compile(rb"<!doctype|<!entity", re.IGNORECASE)
+# xs:dateTime; ONVIF's UtcTime is UTC by definition, so a missing zone is read as UTC.
+_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<clock>\d{2}:\d{2}:\d{2})(?P<frac>\.\d+)?"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One `wsnt:NotificationMessage`: its topic (namespace, path) and its `tt:Message`."""
+
+    topic_ns: str | None
+    topic: str
+    time: datetime
+    operation: str | None
+    source: dict[str, str]
+    data: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PtzStatus:
+    """`tt:PTZStatus`: position in the normalised generic spaces, error text, field of view."""
+
+    time: datetime
+    pan: float | None
+    tilt: float | None
+    zoom: float | None
+    error: str | None
+    hfov: float | None
+
+
+def q(ns: str, local: str) -> str:
+    return f"{{{ns}}}{local}"
+
+
+def _declares_dtd(message: bytes) -> bool:
+    """A DOCTYPE/ENTITY declaration, also in a UTF-16/32 document (NUL bytes near the start)."""
+    if _DOCTYPE.search(message):
+        return True
+    if b"\x00" not in message[:64]:
+        return False
+    wide = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+    return any(_DOCTYPE.search(message.decode(e, "ignore").encode("ascii", "ignore")) for e in wide)
+
+
+def parse_xml(message: bytes) -> Any:
+    """lxml without DTD, entities or network; any DOCTYPE is refused before and after."""
+    if _declares_dtd(message):
+        raise AdapterError("document", "unsafe_xml", "a DOCTYPE or ENTITY declaration")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        root: Any = etree.fromstring(message, parser)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise AdapterError("document", "not_xml", f"not well-formed XML: {exc}"[:200]) from exc
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise AdapterError("document", "unsafe_xml", "a DOCTYPE (in another encoding)")
+    return root
+
+
+def body_of(root: Any) -> Any:
+    """The payload element: the first child of `soap:Body`, or the root when bare."""
+    if root.tag not in (q(ns, "Envelope") for ns in SOAP):
+        return root
+    body = next((c for c in root if c.tag in (q(ns, "Body") for ns in SOAP)), None)
+    payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+    if payload is None:
+        raise AdapterError("soap:Body", "missing", "an Envelope without a Body payload")
+    if payload.tag in (q(ns, "Fault") for ns in SOAP):
+        text = " ".join("".join(payload.itertext()).split())
+        raise AdapterError("soap:Fault", "soap_fault", f"the device answered a fault: {text}"[:200])
+    return payload
+
+
+def timestamp(value: str | None, field: str) -> datetime:
+    if value is None:
+        raise AdapterError(field, "missing", "required time is absent")
+    match = _DATETIME.fullmatch(value.strip())
+    if not match:
+        raise AdapterError(field, "bad_timestamp", f"not an xs:dateTime: {value[:40]!r}")
+    frac = (match["frac"] or "")[:7]  # Python keeps microseconds: cut extra digits
+    zone = (match["zone"] or "Z").replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(f"{match['date']}T{match['clock']}{frac}{zone}").astimezone(
+            UTC
+        )
+    except (ValueError, OverflowError) as exc:
+        raise AdapterError(field, "bad_timestamp", f"impossible date: {value[:40]!r}") from exc
+
+
+def xs_float(value: str | None, field: str) -> float:
+    if value is None:
+        raise AdapterError(field, "missing", "required attribute is absent")
+    text = value.strip()
+    if not _XS_FLOAT.fullmatch(text):
+        raise AdapterError(field, "not_a_number", f"not an xs:float: {value[:40]!r}")
+    number = float(text)
+    if not math.isfinite(number):
+        raise AdapterError(field, "out_of_range", f"not a finite number: {value[:40]!r}")
+    return number
+
+
+def _items(parent: Any, name: str) -> dict[str, str]:
+    items: dict[str, str] = {}
+    if parent is None:
+        return items
+    for item in parent.iterchildren(q(TT, "SimpleItem")):
+        key, value = item.get("Name"), item.get("Value")
+        if key is None or value is None:
+            attr = "Name" if key is None else "Value"
+            raise AdapterError(f"tt:{name}/tt:SimpleItem@{attr}", "missing", "required by the XSD")
+        items[str(key)] = str(value)
+    return items
+
+
+def _topic(message: Any) -> tuple[str | None, str]:
+    element = message.find(q(WSNT, "Topic"))
+    text = " ".join((element.text or "").split()) if element is not None else ""
+    if not text:
+        raise AdapterError("wsnt:Topic", "missing", "a NotificationMessage without a topic")
+    prefix, colon, path = text.partition(":")
+    if not colon:
+        return None, text
+    namespace = element.nsmap.get(prefix)
+    if namespace is None and prefix == "tns1":
+        namespace = ONVIF_TOPICS  # the conventional prefix, even when left undeclared
+    return (str(namespace) if namespace is not None else None), path
+
+
+def notification(holder: Any) -> Notification:
+    topic_ns, topic = _topic(holder)
+    wrapper = holder.find(q(WSNT, "Message"))
+    message = wrapper.find(q(TT, "Message")) if wrapper is not None else None
+    if message is None:
+        raise AdapterError("wsnt:Message/tt:Message", "missing", "no tt:Message in the holder")
+    operation = message.get("PropertyOperation")
+    if operation is not None and operation not in OPERATIONS:
+        raise AdapterError("tt:Message@PropertyOperation", "unknown_value", f"{operation[:40]!r}")
+    return Notification(
+        topic_ns=topic_ns,
+        topic=topic,
+        time=timestamp(message.get("UtcTime"), "tt:Message@UtcTime"),
+        operation=operation,
+        source=_items(message.find(q(TT, "Source")), "Source"),
+        data=_items(message.find(q(TT, "Data")), "Data"),
+    )
+
+
+def notifications(payload: Any) -> list[Notification]:
+    return [notification(m) for m in payload.iterchildren(q(WSNT, "NotificationMessage"))]
+
+
+def _vector(position: Any, name: str, axes: tuple[str, ...]) -> tuple[float, ...] | None:
+    element = position.find(q(TT, name)) if position is not None else None
+    if element is None:
+        return None
+    space = element.get("space")
+    if space is not None and not space.strip().endswith("/PositionGenericSpace"):
+        raise AdapterError(f"tt:{name}@space", "unsupported_space", f"{space[:80]!r}")
+    return tuple(xs_float(element.get(axis), f"tt:{name}@{axis}") for axis in axes)
+
+
+def ptz_status(payload: Any) -> PtzStatus:
+    status = payload.find(q(TPTZ, "PTZStatus"))
+    if status is None:
+        raise AdapterError("tptz:PTZStatus", "missing", "a GetStatusResponse without status")
+    clock = status.find(q(TT, "UtcTime"))
+    position = status.find(q(TT, "Position"))
+    pan_tilt = _vector(position, "PanTilt", ("x", "y"))
+    zoom = _vector(position, "Zoom", ("x",))
+    error = status.find(q(TT, "Error"))
+    fov = status.find(q(TT, "FieldOfView"))
+    return PtzStatus(
+        time=timestamp(clock.text if clock is not None else None, "tt:PTZStatus/tt:UtcTime"),
+        pan=pan_tilt[0] if pan_tilt else None,
+        tilt=pan_tilt[1] if pan_tilt else None,
+        zoom=zoom[0] if zoom else None,
+        error=" ".join((error.text or "").split()) if error is not None else None,
+        hfov=xs_float(fov.get("hfov"), "tt:FieldOfView@hfov") if fov is not None else None,
+    )
