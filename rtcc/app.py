@@ -15,7 +15,9 @@ from starlette.websockets import WebSocketState
 from rtcc.api import (
     admin_routes,
     auth_routes,
+    dfr_routes,
     events_routes,
+    geofence_routes,
     live,
     pages,
     sources_routes,
@@ -40,7 +42,7 @@ def build_services(settings: Settings, storage: Storage | None = None) -> Servic
     if storage is None:
         storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
     bus = Bus(settings.bus_queue_size)
-    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules()))
+    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules(storage)))
     return Services(
         settings=settings,
         storage=storage,
@@ -88,7 +90,17 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         title="OpenRTCC", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.services = services
-    routers = (events_routes, sources_routes, auth_routes, state_routes, admin_routes, live, pages)
+    routers = (
+        events_routes,
+        sources_routes,
+        auth_routes,
+        state_routes,
+        dfr_routes,
+        admin_routes,
+        geofence_routes,
+        live,
+        pages,
+    )
     for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

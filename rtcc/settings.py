@@ -9,6 +9,7 @@ import yaml
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from rtcc.analysis.dfr_config import DfrSettings
 from rtcc.sources.config import SourceConfig
 
 
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     session_ttl_hours: float = Field(12.0, gt=0)
     cookie_secure: bool = Field(False, description="set true behind HTTPS")
     basemap_path: Path | None = Field(None, description="GeoJSON of streets/districts for the wall")
+    dfr: DfrSettings = Field(
+        default_factory=DfrSettings, description="drone docks, airspace zones, launch weather"
+    )
     sources: list[SourceConfig] = Field(
         default_factory=list, description="live feeds: adapter, transport, options, heartbeat"
     )

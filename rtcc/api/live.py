@@ -43,6 +43,8 @@ async def _send_snapshot(websocket: WebSocket) -> None:
     svc = services_of(websocket)
     state = await anyio.to_thread.run_sync(snapshot, svc.storage.events)
     state["sources"] = svc.sources.status()
+    fences = await anyio.to_thread.run_sync(svc.storage.geofences.list)
+    state["geofences"] = [fence.to_wire() for fence in fences]
     await websocket.send_text(json.dumps({"type": "snapshot", "state": state}))
 
 

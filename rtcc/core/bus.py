@@ -19,7 +19,7 @@ class Wireable(Protocol):
     def to_wire(self) -> dict[str, Any]: ...
 
 
-MessageType = Literal["event", "alert", "source_health"]
+MessageType = Literal["event", "alert", "source_health", "geofence"]
 
 
 @dataclass(slots=True)

@@ -158,8 +158,52 @@ class AuditStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Geofence:
+    """A named area someone watches; `geometry` is a validated GeoJSON (Multi)Polygon."""
+
+    id: str
+    name: str
+    owner: str
+    geometry: dict[str, Any]
+    bbox: tuple[float, float, float, float]  # min_lon, min_lat, max_lon, max_lat
+    created_at: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "owner": self.owner,
+            "geometry": self.geometry,
+            "bbox": list(self.bbox),
+            "created_at": self.created_at,
+        }
+
+
+class GeofenceStore(Protocol):
+    """Geofences drawn or uploaded by users; geometry is validated before it gets here."""
+
+    def add(
+        self, name: str, owner: str, geometry: dict[str, Any], bbox: tuple[float, ...]
+    ) -> Geofence: ...
+
+    def list(self, owner: str | None = None) -> list[Geofence]:
+        """All geofences, or one owner's, oldest first."""
+        ...
+
+    def get(self, geofence_id: str) -> Geofence | None: ...
+
+    def delete(self, geofence_id: str) -> bool:
+        """True if it existed."""
+        ...
+
+    def revision(self) -> tuple[int, int]:
+        """Changes whenever a geofence is added or deleted: cheap to ask before each use."""
+        ...
+
+
 class Storage(Protocol):
-    """A backend: three stores over one database, closed together."""
+    """A backend: its stores over one database, closed together."""
 
     @property
     def events(self) -> EventStore: ...
@@ -172,5 +216,8 @@ class Storage(Protocol):
 
     @property
     def dead_letters(self) -> DeadLetterStore: ...
+
+    @property
+    def geofences(self) -> GeofenceStore: ...
 
     def close(self) -> None: ...

@@ -18,6 +18,9 @@ API_ROUTES = [
     ("GET", "/api/v1/admin/stats", {"admin"}),
     ("GET", "/api/v1/audit", {"admin", "supervisor", "auditor"}),
     ("GET", "/api/v1/audit/verify", {"admin", "supervisor", "auditor"}),
+    ("GET", "/api/v1/dfr/docks", {"admin", "supervisor", "analyst", "officer"}),
+    ("GET", "/api/v1/sources", {"admin", "supervisor", "analyst", "officer"}),
+    ("GET", "/api/v1/admin/dead-letters", {"admin"}),
 ]
 
 

@@ -2,7 +2,7 @@
 
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -248,3 +248,96 @@ def test_feed_health_shows_unavailable_and_recovery(page: Page, live_server: Liv
         live_server.push(FEED, fix())
         page.wait_for_timeout(400)
     expect(feed).to_have_attribute("data-health", "ok", timeout=WAIT_MS)
+
+
+def caller_at(call_id: str, lat: float, lon: float, at: datetime) -> dict[str, object]:
+    return {
+        "id": f"{call_id}-{at.timestamp()}",
+        "kind": "caller_location",
+        "occurred_at": iso(at),
+        "location": {"lat": lat, "lon": lon, "accuracy_m": 8.0},
+        "payload": {"call_id": call_id, "method": "gps"},
+    }
+
+
+def test_officer_draws_a_geofence_and_a_caller_moves_into_it(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 1600, "height": 900})
+    log_in(page, live_server.base_url, "officer")
+    # A quiet spot just north of the city, close up, so no marker takes the clicks.
+    spot = offset_m(*live_server.city.origin, 1_700.0, 0.0)
+    page.evaluate("([lat, lon]) => window.rtcc.view(lat, lon, 17)", list(spot))
+
+    # Draw: three clicks, then a double-click on the fourth corner closes it; name it.
+    page.locator('[data-testid="geofence-draw"]').click()
+    expect(page.locator('[data-testid="geofence-hint"]')).to_be_visible()
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in [(-150, -100), (150, -100), (150, 100)]:
+        page.mouse.click(cx + dx, cy + dy)
+    expect(page.locator("path.geofence-vertex")).to_have_count(3)
+    name = "Lincoln High School"
+    page.once("dialog", lambda dialog: dialog.accept(name))
+    page.mouse.dblclick(cx - 150, cy + 100)
+    label = page.locator('[data-testid="geofence-label"]', has_text=name)
+    expect(label).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('[data-testid="geofence-hint"]')).to_be_hidden()
+    expect(page.locator("path.geofence-vertex")).to_have_count(0)
+
+    fences = page.evaluate("fetch('/api/v1/geofences').then((r) => r.json())")
+    [fence] = [f for f in fences if f["name"] == name]
+    assert fence["owner"] == USERS["officer"][0]
+    assert len(fence["geometry"]["coordinates"][0]) == 5  # four corners, closed
+    expect(page.locator(f"path.geofence-id-{fence['id']}.geofence-mine")).to_have_count(1)
+    min_lon, min_lat, max_lon, max_lat = fence["bbox"]
+    lat, lon = (min_lat + max_lat) / 2, (min_lon + max_lon) / 2
+
+    # A 911 caller in the middle of it: the alert, the highlight and the list entry appear.
+    t0 = utcnow()
+    result = live_server.post([caller_at("GF-1", lat, lon, t0)])
+    [alert_id] = result["alerts"]
+    item = page.locator(f'#alert-feed li.alert[data-alert-id="{alert_id}"]')
+    expect(item).to_be_visible(timeout=WAIT_MS)
+    expect(item).to_have_attribute("data-rule", "caller_in_geofence")
+    expect(item.locator(".alert-rule")).to_have_text("Caller in geofence")
+    expect(item.locator(".alert-title")).to_have_text(
+        f"911 caller inside geofence '{name}' (owner {USERS['officer'][0]})"
+    )
+    marker = page.locator('[data-testid="call-marker"][data-call-id="GF-1"]')
+    expect(marker).to_have_attribute("data-geofence", "inside")
+    listed = page.locator('[data-testid="geofence-call"][data-call-id="GF-1"]')
+    expect(listed).to_contain_text(f"inside {name}")
+    expect(page.locator("path.geofence-call-ring")).to_have_count(1)
+    assert page.evaluate("window.rtcc.geofences().highlighted") == ["GF-1"]
+    page.wait_for_timeout(300)  # let the flash settle for the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "wall-geofence.png"))
+
+    # The caller moves 60 m east, still inside: no new alert; marker and circle follow.
+    before = marker.bounding_box()
+    lat2, lon2 = offset_m(lat, lon, 0.0, 60.0)
+    assert (
+        live_server.post([caller_at("GF-1", lat2, lon2, t0 + timedelta(seconds=5))])["alerts"] == []
+    )
+    page.wait_for_function(
+        """([id, lat, lon]) => {
+            const c = window.rtcc.call(id);
+            const near = (p) => p && Math.abs(p.lat - lat) < 1e-9 && Math.abs(p.lng - lon) < 1e-9;
+            return c && near(c.marker) && near(c.circle);
+        }""",
+        arg=["GF-1", lat2, lon2],
+        timeout=WAIT_MS,
+    )
+    after = marker.bounding_box()
+    assert before is not None and after is not None
+    assert after["x"] - before["x"] > 30 and abs(after["y"] - before["y"]) < 2
+    expect(marker).to_have_attribute("data-geofence", "inside")
+
+    # Out of the fence: the highlight and the list entry go.
+    lat3, lon3 = offset_m(lat, lon, 0.0, 600.0)
+    live_server.post([caller_at("GF-1", lat3, lon3, t0 + timedelta(seconds=10))])
+    expect(listed).to_have_count(0, timeout=WAIT_MS)
+    expect(marker).not_to_have_attribute("data-geofence", re.compile(".*"))
+    expect(page.locator("path.geofence-call-ring")).to_have_count(0)

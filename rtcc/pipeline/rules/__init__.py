@@ -6,7 +6,7 @@ from typing import Protocol
 
 from rtcc.core.alerts import Alert
 from rtcc.core.events import Event
-from rtcc.storage.base import EventStore
+from rtcc.storage.base import EventStore, Storage
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,9 @@ class RuleEngine:
         return alerts
 
 
-def default_rules() -> list[Rule]:
+def default_rules(storage: Storage) -> list[Rule]:
+    from rtcc.pipeline.rules.geofence import CallerInGeofenceRule
     from rtcc.pipeline.rules.gunshot import GunshotNearbyRule
     from rtcc.pipeline.rules.lpr_hotlist import LprHotlistRule
 
-    return [GunshotNearbyRule(), LprHotlistRule()]
+    return [GunshotNearbyRule(), LprHotlistRule(), CallerInGeofenceRule(storage.geofences)]

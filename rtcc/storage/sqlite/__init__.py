@@ -7,6 +7,7 @@ from rtcc.storage.sqlite.audit import SqliteAuditStore
 from rtcc.storage.sqlite.database import Database, Synchronous
 from rtcc.storage.sqlite.dead_letters import SqliteDeadLetterStore
 from rtcc.storage.sqlite.events import SqliteEventStore
+from rtcc.storage.sqlite.geofences import SqliteGeofenceStore
 
 
 class SqliteStorage:
@@ -16,6 +17,7 @@ class SqliteStorage:
         self.accounts = SqliteAccountStore(self.db)
         self.audit = SqliteAuditStore(self.db)
         self.dead_letters = SqliteDeadLetterStore(self.db)
+        self.geofences = SqliteGeofenceStore(self.db)
 
     def close(self) -> None:
         self.db.close()

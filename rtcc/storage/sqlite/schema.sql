@@ -143,3 +143,19 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     replayed_at  TEXT
 );
 CREATE INDEX IF NOT EXISTS dead_letters_source ON dead_letters (source, id);
+
+-- Geofences users draw or upload: GeoJSON (lon/lat) plus its bounding box for prefiltering.
+-- seq only grows (AUTOINCREMENT), so (count, max seq) changes whenever the set changes.
+CREATE TABLE IF NOT EXISTS geofences (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    id           TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    geometry     TEXT NOT NULL,
+    min_lon      REAL NOT NULL,
+    min_lat      REAL NOT NULL,
+    max_lon      REAL NOT NULL,
+    max_lat      REAL NOT NULL,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS geofences_owner ON geofences (owner, seq);

@@ -106,6 +106,54 @@ export function destination(lat, lon, bearingDeg, distM) {
   return [p2 / rad, l2 / rad];
 }
 
+// Geofence geometry: GeoJSON [lon, lat] polygons, as the server validated them.
+const M_PER_DEG = 111_195;
+const polygonsOf = (g) => (g.type === "Polygon" ? [g.coordinates] : g.coordinates);
+
+function inRing(lon, lat, ring) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function contains(geometry, lon, lat) {
+  return polygonsOf(geometry).some(
+    ([shell, ...holes]) => inRing(lon, lat, shell) && !holes.some((h) => inRing(lon, lat, h))
+  );
+}
+
+/** Metres from the point to the nearest edge (flat earth around the point: fine at city scale). */
+function edgeDistanceM(geometry, lon, lat) {
+  const kx = M_PER_DEG * Math.cos((lat * Math.PI) / 180);
+  let best = Infinity;
+  for (const ring of polygonsOf(geometry).flat()) {
+    for (let i = 1; i < ring.length; i++) {
+      const ax = (ring[i - 1][0] - lon) * kx;
+      const ay = (ring[i - 1][1] - lat) * M_PER_DEG;
+      const bx = (ring[i][0] - lon) * kx;
+      const by = (ring[i][1] - lat) * M_PER_DEG;
+      const len2 = (bx - ax) ** 2 + (by - ay) ** 2;
+      const t = len2 ? Math.max(0, Math.min(1, -(ax * (bx - ax) + ay * (by - ay)) / len2)) : 0;
+      best = Math.min(best, Math.hypot(ax + t * (bx - ax), ay + t * (by - ay)));
+    }
+  }
+  return best;
+}
+
+/** "inside", "possibly" (only the accuracy circle reaches it) or null — as the server's rule. */
+export function whereIs(geometry, location) {
+  if (contains(geometry, location.lon, location.lat)) return "inside";
+  const accuracy = location.accuracy_m || 0;
+  if (accuracy > 0 && edgeDistanceM(geometry, location.lon, location.lat) <= accuracy) {
+    return "possibly";
+  }
+  return null;
+}
+
 function valueText(value) {
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.length ? value.join(", ") : "—";

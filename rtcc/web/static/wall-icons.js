@@ -146,3 +146,78 @@ export const DISTRICT_STYLE = {
   fillColor: "#1c2a3a",
   fillOpacity: 0.35,
 };
+
+// --- drones ------------------------------------------------------------------------------------
+
+const DRONE_SVG =
+  '<path d="M12 1.5l2 7 8 4.5v2.2l-8-2.4-.5 6 2.5 1.9v1.3l-4-1-4 1v-1.3l2.5-1.9-.5-6-8 2.4V13l8-4.5z"/>';
+
+/** A drone: an aircraft glyph (nose up = north) turned to its heading, altitude and battery. */
+export function droneIcon(p, heightText) {
+  const status = esc(p.status || "available");
+  const turn = p.heading_deg == null ? 0 : Number(p.heading_deg);
+  const battery = p.battery_pct == null ? "" : ` · ${Math.round(p.battery_pct)}%`;
+  const low = p.battery_pct != null && p.battery_pct < 30 ? "color:#ff5c7a;" : "";
+  return L.divIcon({
+    className: `unit-icon unit-${status} unit-type-drone`,
+    html:
+      `<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" ` +
+      `data-testid="unit-marker" data-unit-id="${esc(p.unit_id)}" data-unit-type="drone" ` +
+      `style="display:block;transform:rotate(${turn}deg);fill:var(--c);stroke:#0b0f14;` +
+      `stroke-width:1.2;filter:drop-shadow(0 0 1.5px #fff)">${DRONE_SVG}</svg>` +
+      `<span class="unit-label" style="left:24px;top:1px;${low}">` +
+      `${esc(p.unit_id)}${esc(heightText ? ` · ${heightText}` : "")}${esc(battery)}</span>`,
+    iconSize: [22, 22],
+    iconAnchor: [11, 11],
+    popupAnchor: [0, -11],
+  });
+}
+
+/**
+ * The ground quadrilateral a drone camera sees: [near-left, near-right, far-right, far-left].
+ *
+ * Same model as rtcc/analysis/drone_footprint.py `camera_footprint` (change both together):
+ * flat earth `heightM` below the camera; a pinhole camera on the drone's heading, no roll,
+ * `pitchDeg` below the horizon (-90 = straight down), hfov x vfov; each image corner's ray
+ * meets the ground at a corner, and a ray that misses the ground or lands beyond
+ * `maxDistanceM` is cut there along its horizontal direction; metres to degrees with the
+ * local equirectangular approximation. Returns null when no footprint makes sense.
+ */
+export function droneFootprint(lat, lon, heightM, headingDeg, opts = {}) {
+  const { hfovDeg = 70, vfovDeg = 50, pitchDeg = -45, maxDistanceM = 1000 } = opts;
+  if (!(heightM > 0) || headingDeg == null || !(pitchDeg >= -90 && pitchDeg < 0)) return null;
+  const R = 6371008.8;
+  const rad = Math.PI / 180;
+  const pitch = pitchDeg * rad;
+  const heading = headingDeg * rad;
+  const tx = Math.tan((hfovDeg * rad) / 2);
+  const ty = Math.tan((vfovDeg * rad) / 2);
+  const corners = [
+    [-1, -1],
+    [1, -1],
+    [1, 1],
+    [-1, 1],
+  ];
+  return corners.map(([sx, sy]) => {
+    const forward = Math.cos(pitch) - sy * ty * Math.sin(pitch);
+    const right = sx * tx;
+    const up = Math.sin(pitch) + sy * ty * Math.cos(pitch);
+    const horizontal = Math.hypot(forward, right);
+    let scale = maxDistanceM / horizontal;
+    if (up < 0 && (heightM / -up) * horizontal <= maxDistanceM) scale = heightM / -up;
+    const [f, r] = [forward * scale, right * scale];
+    const north = f * Math.cos(heading) - r * Math.sin(heading);
+    const east = f * Math.sin(heading) + r * Math.cos(heading);
+    return [lat + north / R / rad, lon + east / (R * Math.cos(lat * rad)) / rad];
+  });
+}
+
+export const FOOTPRINT_STYLE = {
+  pane: "cones",
+  interactive: false,
+  color: "#9fd3ff",
+  weight: 1.5,
+  dashArray: "3 3",
+  fillColor: "#9fd3ff",
+  fillOpacity: 0.12,
+};

@@ -4,12 +4,15 @@ import { ageOf, el, eventPopup, gunshotPopup } from "./wall-format.js";
 import {
   CALLER_STYLE,
   DISTRICT_STYLE,
+  FOOTPRINT_STYLE,
   GUNSHOT_RING_STYLE,
   STREET_STYLES,
   callIcon,
   cameraIcon,
   coneStyle,
   districtLabel,
+  droneFootprint,
+  droneIcon,
   gunshotIcon,
   incidentIcon,
   lprStyle,
@@ -24,6 +27,7 @@ const HOTLIST_FADE_MS = 10 * 60 * 1000;
 const MAX_LPR_MARKERS = 3000;
 const GUNSHOT_PULSE_MS = 10 * 60 * 1000;
 const GUNSHOT_KEEP_MS = 60 * 60 * 1000;
+const FOOTPRINT_MIN_HEIGHT_M = 5; // below this a drone is on (or at) its dock: no footprint
 const ENTITY_LAYERS = ["units", "cameras", "incidents", "calls", "lpr", "gunshots", "links"];
 const PANES = [
   ["basemap", 250],
@@ -58,6 +62,8 @@ export class WallMap {
       lpr: new Map(),
       gunshot: new Map(),
     };
+    // Lowest altitude seen per drone: its dock / take-off level (kept across resyncs).
+    this.droneGround = new Map();
     addControls(this.map, this.layers);
   }
 
@@ -174,7 +180,39 @@ export class WallMap {
     if (!event.location) return;
     const latlng = [event.location.lat, event.location.lon];
     const popup = () => eventPopup(`Unit ${p.unit_id}`, event);
+    if (p.unit_type === "drone") {
+      this._upsertDrone(p, latlng, popup);
+      return;
+    }
     this._place("unit", this.layers.units, p.unit_id, latlng, unitIcon(p), popup);
+  }
+
+  /**
+   * A drone: aircraft marker turned to its heading, and the ground its camera sees.
+   * Feeds report altitude above sea level (MAVLink) or the ellipsoid (CoT), not above the
+   * ground, so the footprint uses the height above the lowest altitude this wall has seen
+   * for the drone (its dock / take-off level): flat ground assumed, as in droneFootprint.
+   */
+  _upsertDrone(p, latlng, popup) {
+    const layer = this.layers.units;
+    const alt = p.altitude_m;
+    if (alt != null) {
+      const ground = this.droneGround.get(p.unit_id);
+      if (ground == null || alt < ground) this.droneGround.set(p.unit_id, alt);
+    }
+    const altText = alt == null ? "" : `${Math.round(alt)} m alt`;
+    const item = this._place("unit", layer, p.unit_id, latlng, droneIcon(p, altText), popup);
+    const height = alt == null ? null : alt - this.droneGround.get(p.unit_id);
+    const corners =
+      height != null && height >= FOOTPRINT_MIN_HEIGHT_M
+        ? droneFootprint(latlng[0], latlng[1], height, p.heading_deg)
+        : null;
+    if (corners) {
+      this._setExtra(item, layer, L.polygon(corners, FOOTPRINT_STYLE));
+    } else {
+      for (const old of item.extras) layer.removeLayer(old);
+      item.extras = [];
+    }
   }
 
   upsertCamera(event) {

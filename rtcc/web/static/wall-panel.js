@@ -3,7 +3,11 @@ import { ageOf, el, fmtAge, fmtDistance, fmtTime, priorityColour, words } from "
 
 const MAX_ALERTS = 200;
 const NEW_ALERT_MS = 10_000;
-const RULE_LABELS = { gunshot_nearby: "Gunshot", lpr_hotlist: "Hotlist hit" };
+const RULE_LABELS = {
+  gunshot_nearby: "Gunshot",
+  lpr_hotlist: "Hotlist hit",
+  caller_in_geofence: "Caller in geofence",
+};
 
 function setEmpty(list) {
   const empty = document.querySelector(`[data-empty-for="${list.id}"]`);
@@ -162,6 +166,11 @@ function alertCounts(alert, cams, units) {
       el("b", { class: "plate", text: plate }),
       `${where} · ${plural(units.length, "unit")} near`
     );
+  }
+  if (alert.rule === "caller_in_geofence") {
+    const accuracy = d.accuracy_m != null ? ` · ±${fmtDistance(d.accuracy_m)}` : "";
+    const text = `Call ${d.call_id}${accuracy} · ${words(d.method || "")}`;
+    return el("div", { class: "alert-counts", "data-testid": "alert-counts", text });
   }
   if (!("cameras" in d || "units" in d)) return null;
   const inView = cams.filter((c) => c.in_view).length;

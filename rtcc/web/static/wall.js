@@ -1,6 +1,8 @@
 // The analyst video wall: keeps the live picture from the websocket and draws it.
 import { FeedList } from "./wall-feeds.js";
 import { fmtClock, serverClock } from "./wall-format.js";
+import { GeofenceDraw } from "./wall-geofence-draw.js";
+import { GeofenceLayer } from "./wall-geofences.js";
 import { LiveConnection } from "./wall-live.js";
 import { WallMap } from "./wall-map.js";
 import { Panel } from "./wall-panel.js";
@@ -17,6 +19,13 @@ const state = {
 };
 
 const wallMap = new WallMap(document.getElementById("map"));
+const viewer = document.querySelector(".who").dataset;
+const geofences = new GeofenceLayer(wallMap.map, {
+  user: viewer.username,
+  role: viewer.role,
+  onCall: (id) => wallMap.focus("call", id),
+});
+new GeofenceDraw(wallMap.map, geofences); // every wall role may draw (geofences.manage)
 const panel = new Panel({
   onIncident: (id) => wallMap.focus("incident", id),
   onAlert: (alert) => selectAlert(alert),
@@ -84,6 +93,7 @@ function applyEntity(event) {
     case "caller_location":
       state.calls.set(p.call_id, event);
       wallMap.upsertCall(event);
+      geofences.updateCall(event);
       return false;
     case "lpr_read":
       wallMap.addLpr(event);
@@ -109,6 +119,7 @@ function applySnapshot(snap) {
   feeds.setAll(snap.sources);
   wallMap.clear();
   for (const key of ["units", "cameras", "incidents", "calls"]) state[key].clear();
+  geofences.setAll(snap.geofences);
   for (const e of snap.units || []) applyEntity(e);
   for (const e of snap.cameras || []) applyEntity(e);
   for (const e of snap.incidents || []) applyEntity(e);
@@ -161,6 +172,9 @@ function onMessage(msg) {
       break;
     case "source_health":
       feeds.change(msg.source_health);
+      break;
+    case "geofence":
+      geofences.change(msg.geofence);
       break;
     case "resync":
       break; // a snapshot follows immediately
@@ -230,6 +244,13 @@ window.matchMedia("(max-width: 800px)").addEventListener("change", () => wallMap
 /** Small hooks for tests and for debugging from the console. */
 window.rtcc = Object.freeze({
   counts: () => ({ ...wallMap.counts(), alerts: panel.alerts.length }),
+  geofences: () => geofences.stats(),
+  view: (lat, lon, zoom) => wallMap.map.setView([lat, lon], zoom, { animate: false }),
+  call: (id) => {
+    const item = wallMap.items.call.get(id);
+    const circle = item && item.extras[0];
+    return item ? { marker: item.marker.getLatLng(), circle: circle && circle.getLatLng() } : null;
+  },
   socketState: () => live.status,
   dropSocket: (opts) => live.drop(opts),
   reconnect: () => live.reconnectNow(),

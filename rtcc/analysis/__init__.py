@@ -1,0 +1,1 @@
+"""Analytics that read the store: geometry, recommendations, patterns."""
