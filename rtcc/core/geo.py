@@ -58,3 +58,9 @@ def compass(degrees: float) -> float:
     """A bearing in [0, 360). Plain `% 360` gives 360.0 for tiny negative inputs."""
     bearing = degrees % 360.0
     return 0.0 if bearing >= 360.0 else bearing
+
+
+_POINTS: tuple[str, ...] = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE")
+_POINTS += ("S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
+COMPASS_POINTS: dict[str, float] = {name: i * 22.5 for i, name in enumerate(_POINTS)}
+"""The 16 compass points ("N", "NNE", … "NNW") as bearings in degrees."""

@@ -8,7 +8,9 @@ adapter cannot read raises `AdapterError` naming the field and the reason.
 
 import csv
 import io
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +30,35 @@ class AdapterError(ValueError):
         self.field = field
         self.reason = reason
         self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """In a document of many records: one skipped (`skipped`), or a value dropped from a
+    record that was kept, and why. A bad record must not sink the document."""
+
+    index: int
+    field: str
+    reason: str
+    message: str
+    skipped: bool = True
+
+
+def json_records(message: bytes, batch_keys: tuple[str, ...], what: str) -> tuple[bool, list[Any]]:
+    """(is a batch, the records) of a JSON webhook body: one object, an array of them, or
+    an envelope holding the array under one of `batch_keys`."""
+    try:
+        body: Any = json.loads(message)
+    except (ValueError, RecursionError) as exc:
+        raise AdapterError("body", "not_json", str(exc)[:200]) from exc
+    if isinstance(body, list):
+        return True, body
+    if not isinstance(body, dict):
+        raise AdapterError("body", "not_an_object", f"{what}, an array or an envelope")
+    for key in batch_keys:
+        if isinstance(body.get(key), list):
+            return True, body[key]
+    return False, [body]
 
 
 class AdapterOptions(BaseModel):

@@ -6,42 +6,27 @@ in `problems`; a body that yields no status at all is refused as a whole, a lone
 without a GPS fix with `no_fix` (see docs/sources/bodycam.md).
 """
 
-import json
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rtcc.core.events import EventKind
-from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
+from rtcc.sources.base import (
+    MAX_MESSAGE_BYTES,
+    AdapterError,
+    AdapterOptions,
+    Framing,
+    WireEvent,
+    json_records,
+)
+from rtcc.sources.base import RecordProblem as Problem
 from rtcc.sources.bodycam.options import BodycamOptions
 from rtcc.sources.bodycam.status import to_event
 
 BATCH_KEYS = ("statuses", "data", "devices", "events")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A status of a batch that was skipped, and why."""
-
-    index: int
-    field: str
-    reason: str
-    message: str
-
-
 def parse_body(message: bytes) -> tuple[bool, list[Any]]:
     """(is a batch, the status objects) of one webhook body."""
-    try:
-        body: Any = json.loads(message)
-    except (ValueError, RecursionError) as exc:
-        raise AdapterError("body", "not_json", str(exc)[:200]) from exc
-    if isinstance(body, list):
-        return True, body
-    if not isinstance(body, dict):
-        raise AdapterError("body", "not_an_object", "a status, an array or an envelope")
-    for key in BATCH_KEYS:
-        if isinstance(body.get(key), list):
-            return True, body[key]
-    return False, [body]
+    return json_records(message, BATCH_KEYS, "a status")
 
 
 class BodycamAdapter:

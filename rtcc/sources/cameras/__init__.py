@@ -5,26 +5,15 @@ A bad record (no or out-of-range coordinates, a repeated id) is skipped and list
 record is usable, is refused with AdapterError.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rtcc.core.events import EventKind
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
+from rtcc.sources.base import RecordProblem as Problem
 from rtcc.sources.cameras.camera import to_event
 from rtcc.sources.cameras.options import CameraRegistryOptions
 from rtcc.sources.cameras.records import Record, csv_records, geojson_records
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A record skipped (`skipped`), or a value dropped from a camera that was kept, and why."""
-
-    index: int
-    field: str
-    reason: str
-    message: str
-    skipped: bool = True
 
 
 class CameraRegistryAdapter:

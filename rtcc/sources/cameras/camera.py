@@ -5,35 +5,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from rtcc.core.geo import compass
+from rtcc.core.geo import COMPASS_POINTS, compass
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.cameras.options import CameraRegistryOptions
 from rtcc.sources.cameras.records import Record, coordinate, lookup
 
 _NOT_IDENT = re.compile(r"[^A-Za-z0-9_.:\-]+")
-_COMPASS = {
-    name: i * 22.5
-    for i, name in enumerate(
-        [
-            "N",
-            "NNE",
-            "NE",
-            "ENE",
-            "E",
-            "ESE",
-            "SE",
-            "SSE",
-            "S",
-            "SSW",
-            "SW",
-            "WSW",
-            "W",
-            "WNW",
-            "NW",
-            "NNW",
-        ]
-    )
-}
 
 
 def _text(value: Any) -> str | None:
@@ -51,8 +28,8 @@ def heading(field: str, value: Any) -> float | None:
     if text is None:
         return None
     first = re.split(r"[;,]", text, maxsplit=1)[0].strip().upper()
-    if first in _COMPASS:
-        return _COMPASS[first]
+    if first in COMPASS_POINTS:
+        return COMPASS_POINTS[first]
     try:
         degrees = float(first)
     except ValueError:

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from rtcc.core.events import EventKind
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
+from rtcc.sources.base import RecordProblem as Problem
 from rtcc.sources.lpr.options import LprColumns, LprCsvOptions, LprWebhookOptions
-from rtcc.sources.lpr.read import Notes, Problem, RawRead, build
+from rtcc.sources.lpr.read import Notes, RawRead, build
 from rtcc.sources.lpr.webhook import parse_reads, raw_read
 
 

@@ -12,48 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rtcc.core.geo import compass
+from rtcc.core.geo import COMPASS_POINTS, compass
 from rtcc.sources.base import AdapterError, WireEvent
 
 RawRead = dict[str, tuple[str, Any]]
 _SEPARATORS = re.compile(r"[\s\-._·•]+")
 _PLATE = re.compile(r"^[A-Z0-9]+$")
 _NOT_IDENT = re.compile(r"[^A-Za-z0-9_.:\-]+")
-_COMPASS = {
-    name: i * 22.5
-    for i, name in enumerate(
-        [
-            "N",
-            "NNE",
-            "NE",
-            "ENE",
-            "E",
-            "ESE",
-            "SE",
-            "SSE",
-            "S",
-            "SSW",
-            "SW",
-            "WSW",
-            "W",
-            "WNW",
-            "NW",
-            "NNW",
-        ]
-    )
-}
 _WORDS = {"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W"}
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A read a batch skipped (`skipped`), or a value dropped from a read it kept, and why."""
-
-    index: int
-    field: str
-    reason: str
-    message: str
-    skipped: bool = True
 
 
 @dataclass(slots=True)
@@ -123,9 +89,9 @@ def direction(name: str, value: Any) -> float | None:
         text = text[0]
     for word, letter in _WORDS.items():
         text = text.replace(word, letter)
-    if text not in _COMPASS:
+    if text not in COMPASS_POINTS:
         raise AdapterError(name, "bad_direction", f"{value!r} is not a heading or compass point")
-    return _COMPASS[text]
+    return COMPASS_POINTS[text]
 
 
 def coordinate(name: str, value: Any, limit: float) -> float:

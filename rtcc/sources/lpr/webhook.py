@@ -5,11 +5,10 @@ docs/sources/lpr_webhook.md lists); nested `camera`, `vehicle`, `location` and
 `hotlist`/`alert` objects are read as Flock-style payloads nest them.
 """
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from rtcc.sources.base import AdapterError
+from rtcc.sources.base import AdapterError, json_records
 from rtcc.sources.lpr.read import RawRead
 
 BATCH_KEYS = ("reads", "data", "events", "results", "detections")
@@ -48,18 +47,7 @@ _NESTED_ALIASES: dict[str, tuple[str, ...]] = {
 
 def parse_reads(message: bytes) -> tuple[bool, list[Any]]:
     """(is a batch, the read objects) of one webhook body."""
-    try:
-        body: Any = json.loads(message)
-    except (ValueError, RecursionError) as exc:
-        raise AdapterError("body", "not_json", str(exc)[:200]) from exc
-    if isinstance(body, list):
-        return True, body
-    if not isinstance(body, dict):
-        raise AdapterError("body", "not_an_object", "a read, an array of reads or an envelope")
-    for key in BATCH_KEYS:
-        if isinstance(body.get(key), list):
-            return True, body[key]
-    return False, [body]
+    return json_records(message, BATCH_KEYS, "a read")
 
 
 def _find(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:
