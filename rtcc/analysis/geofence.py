@@ -15,6 +15,7 @@ from shapely.geometry import Point, Polygon, shape
 from shapely.strtree import STRtree
 from shapely.validation import explain_validity
 
+from rtcc.core.errors import FieldError
 from rtcc.core.geo import EARTH_RADIUS_M
 from rtcc.storage.base import Geofence
 
@@ -25,14 +26,8 @@ CIRCLE_SEGMENTS = 32
 _M_PER_DEG = math.pi * EARTH_RADIUS_M / 180.0
 
 
-class GeometryError(ValueError):
+class GeometryError(FieldError):
     """A polygon that cannot be a geofence; `field` is a JSON path, `reason` a short code."""
-
-    def __init__(self, field: str, reason: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from rtcc.core.errors import FieldError
 from rtcc.core.events import EventKind
 
 WireEvent = dict[str, Any]
@@ -22,14 +23,8 @@ Framing = Literal["datagram", "lines", "cot", "document", "csv"]
 MAX_MESSAGE_BYTES = 1024 * 1024
 
 
-class AdapterError(ValueError):
+class AdapterError(FieldError):
     """A message that cannot be translated: which field, which reason, in words."""
-
-    def __init__(self, field: str, reason: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
