@@ -1,11 +1,11 @@
 """POST /api/v1/events: a batch from a machine source, each item judged on its own."""
 
-import json
 from typing import Annotated, Any
 
 import anyio.to_thread
+import orjson
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from rtcc.api.security import require
 from rtcc.api.services import services_of
@@ -16,17 +16,17 @@ from rtcc.storage.base import Rejection
 
 router = APIRouter()
 MAX_BODY_BYTES = 32 * 1024 * 1024
-PARSE_IN_THREAD_BYTES = 64 * 1024  # larger bodies are parsed off the event loop
+PARSE_IN_THREAD_BYTES = 1024 * 1024  # larger bodies are parsed off the event loop
 Source = Annotated[Principal, require(Permission.EVENTS_INGEST)]
 
 
 @router.post("/api/v1/events")
-async def ingest_events(request: Request, source: Source) -> JSONResponse:
+async def ingest_events(request: Request, source: Source) -> Response:
     """Stored before the response: 200 if all accepted, 422 if some items were refused
     (the accepted ones are stored all the same), 4xx with field and reason otherwise."""
     svc = services_of(request)
     body = await request.body()
-    if len(body) > PARSE_IN_THREAD_BYTES:  # a 5,000-event body takes ~15 ms to parse
+    if len(body) > PARSE_IN_THREAD_BYTES:  # orjson: ~2 ms per MiB
         items, problem = await anyio.to_thread.run_sync(_parse_batch, body)
     else:
         items, problem = _parse_batch(body)
@@ -36,7 +36,8 @@ async def ingest_events(request: Request, source: Source) -> JSONResponse:
         return _error(status, field, reason, message)
     assert items is not None
     result = await svc.pipeline.ingest(source.name, items)
-    return JSONResponse(result.to_wire(), status_code=422 if result.errors else 200)
+    status = 422 if result.errors else 200
+    return Response(orjson.dumps(result.to_wire()), status, media_type="application/json")
 
 
 def _parse_batch(body: bytes) -> tuple[list[Any] | None, tuple[int, str, str, str] | None]:
@@ -44,8 +45,8 @@ def _parse_batch(body: bytes) -> tuple[list[Any] | None, tuple[int, str, str, st
         message = f"request body of {len(body)} bytes exceeds {MAX_BODY_BYTES}"
         return None, (413, "body", "body_too_large", message)
     try:
-        doc = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         return None, (400, "body", "json_invalid", f"malformed JSON: {exc}")
     if not isinstance(doc, dict) or "events" not in doc:
         return None, (422, "events", "missing", 'body must be an object {"events": [...]}')

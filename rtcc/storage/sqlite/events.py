@@ -3,6 +3,7 @@
 import json
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from rtcc.core.alerts import Alert
@@ -13,7 +14,7 @@ from rtcc.storage.base import AppendResult, EntityState, NearbyEntity, RejectCou
 from rtcc.storage.sqlite.database import Database
 
 _INSERT_EVENT = """
-INSERT INTO events (id, dedup_key, kind, source, source_ref, occurred_at, received_at,
+INSERT OR IGNORE INTO events (id, dedup_key, kind, source, source_ref, occurred_at, received_at,
                     lat, lon, accuracy_m, entity_key, payload)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
@@ -41,12 +42,16 @@ class SqliteEventStore:
         """Store new events and their entity state in one transaction; skip known dedup keys."""
         unique = _first_per_dedup_key(events)
         # Rows are built before taking the write lock, so other writers wait less.
-        received = {e.received_at: iso(e.received_at) for e in unique}  # one per batch
-        rows = {e.dedup_key: _event_row(e, received[e.received_at]) for e in unique}
+        received: dict[datetime, str] = {}
+        for e in unique:  # a batch shares one received time: format it once
+            if e.received_at not in received:
+                received[e.received_at] = iso(e.received_at)
+        rows = [_event_row(e, received[e.received_at]) for e in unique]
         with self._db.transaction() as conn:
-            known = self._known_keys(conn, list(rows))
-            stored = [e for e in unique if e.dedup_key not in known]
-            conn.executemany(_INSERT_EVENT, [rows[e.dedup_key] for e in stored])
+            # OR IGNORE skips a known dedup key; rowcount counts the direct inserts only
+            # (not the R*Tree rows the trigger adds), so it is the number of new events.
+            inserted = conn.executemany(_INSERT_EVENT, rows).rowcount
+            stored = unique if inserted == len(unique) else self._inserted(conn, unique)
             conn.executemany(_UPSERT_ENTITY, [_entity_row(e) for e in _newest_per_entity(stored)])
         persisted = utcnow()
         for e in stored:
@@ -55,14 +60,18 @@ class SqliteEventStore:
         return AppendResult(stored, [e for e in events if e.id not in stored_ids])
 
     @staticmethod
-    def _known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
-        known: set[str] = set()
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i : i + _CHUNK]
+    def _inserted(conn: sqlite3.Connection, events: list[Event]) -> list[Event]:
+        """Which of `events` this transaction stored: their fresh random ids are in the table."""
+        ids = [e.id for e in events]
+        found: set[str] = set()
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            sql = f"SELECT dedup_key FROM events WHERE dedup_key IN ({marks})"
-            known.update(row[0] for row in conn.execute(sql, chunk))
-        return known
+            found.update(
+                row[0]
+                for row in conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)
+            )
+        return [e for e in events if e.id in found]
 
     def count_events(self) -> int:
         with self._db.reading() as conn:
