@@ -16,6 +16,7 @@ import uvicorn
 
 from rtcc.app import create_app
 from rtcc.core.clock import utcnow
+from rtcc.core.geo import offset_m
 from rtcc.governance.identity import hash_password, new_api_key
 from rtcc.settings import Settings
 from rtcc.simulator import City, CitySimulator, build_city
@@ -34,6 +35,42 @@ USERS = {
     "officer": ("ofc", "officer-pass-1"),
     "admin": ("adm", "admin-pass-1"),
 }
+
+
+# Drone as First Responder: a dock near the centre whose drone the tests report, and one to
+# the east that never hears from its drone and whose line to the centre crosses a no-fly zone.
+DFR_DOCK = ("central", "Central precinct roof", "UAV-C1", 250.0, -350.0)  # north, east (m)
+DFR_OTHER_DOCK = ("east", "Fire station 12", "UAV-E1", 0.0, 1100.0)
+DFR_NO_FLY = ("st-anns-helipad", "St Ann's helipad", (-150.0, 450.0), (150.0, 750.0))
+
+
+def dfr_settings(city: City) -> dict[str, Any]:
+    """The `dfr:` configuration of the test server, placed around the simulated city."""
+    docks = []
+    for dock_id, name, unit_id, north, east in (DFR_DOCK, DFR_OTHER_DOCK):
+        lat, lon = offset_m(*city.origin, north, east)
+        docks.append(
+            {
+                "id": dock_id,
+                "name": name,
+                "lat": lat,
+                "lon": lon,
+                "unit_id": unit_id,
+                "max_range_m": 3000,
+            }
+        )
+    zone_id, zone_name, (s, w), (n, e) = DFR_NO_FLY
+    corners = [
+        offset_m(*city.origin, north, east) for north, east in [(s, w), (s, e), (n, e), (n, w)]
+    ]
+    ring = [[lon, lat] for lat, lon in [*corners, corners[0]]]
+    zone = {
+        "id": zone_id,
+        "name": zone_name,
+        "kind": "no_fly",
+        "polygon": {"type": "Polygon", "coordinates": [ring]},
+    }
+    return {"docks": docks, "zones": [zone], "weather": {"wind_mps": 6}}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -127,6 +164,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             sqlite_synchronous="NORMAL",
             heartbeat_s=1.0,
             sources=[SourceConfig(name=FEED, adapter=FEED_ADAPTER, heartbeat_s=FEED_HEARTBEAT_S)],
+            dfr=dfr_settings(city),
         )
     )
     storage = app.state.services.storage

@@ -11,7 +11,15 @@ from playwright.sync_api import Page, expect
 from rtcc.core.clock import iso, utcnow
 from rtcc.core.geo import offset_m
 from rtcc.simulator import City
-from tests.browser.conftest import FEED, FEED_HEARTBEAT_S, USERS, LiveServer
+from tests.browser.conftest import (
+    DFR_DOCK,
+    DFR_NO_FLY,
+    DFR_OTHER_DOCK,
+    FEED,
+    FEED_HEARTBEAT_S,
+    USERS,
+    LiveServer,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -341,3 +349,70 @@ def test_officer_draws_a_geofence_and_a_caller_moves_into_it(
     expect(listed).to_have_count(0, timeout=WAIT_MS)
     expect(marker).not_to_have_attribute("data-geofence", re.compile(".*"))
     expect(page.locator("path.geofence-call-ring")).to_have_count(0)
+
+
+def test_analyst_asks_which_drone_dock_should_launch(page: Page, live_server: LiveServer) -> None:
+    """Docks and airspace on the map; "Drone?" on an incident names the dock, ETA and why not."""
+    page.set_viewport_size({"width": 1600, "height": 900})
+    log_in(page, live_server.base_url, "analyst")
+    dock_id, dock_name, drone_id, north, east = DFR_DOCK
+    other_id, other_name = DFR_OTHER_DOCK[:2]
+    expect(page.locator('[data-testid="dfr-dock"]')).to_have_count(2, timeout=WAIT_MS)
+    expect(page.locator(".dfr-dock-label", has_text=dock_name)).to_be_visible()
+    expect(page.locator("path.dfr-zone-no_fly")).to_have_count(1)
+    expect(page.locator(".leaflet-control-layers")).to_contain_text("Drones / DFR")
+    hook = page.evaluate("window.rtcc.dfr()")
+    assert [d["id"] for d in hook["docks"]] == [dock_id, other_id]
+    assert [z["id"] for z in hook["zones"]] == [DFR_NO_FLY[0]]
+    assert hook["lastRecommendation"] is None
+
+    # The dock's drone reports from its dock, charged and still; a robbery near the centre.
+    dock_lat, dock_lon = offset_m(*live_server.city.origin, north, east)
+    drone = {
+        "id": "dfr-drone-1",
+        "kind": "unit_position",
+        "occurred_at": iso(utcnow()),
+        "location": {"lat": dock_lat, "lon": dock_lon},
+        "payload": {
+            "unit_id": drone_id,
+            "unit_type": "drone",
+            "status": "available",
+            "battery_pct": 90,
+            "speed_mps": 0,
+        },
+    }
+    lat, lon = offset_m(*live_server.city.origin, 60.0, 80.0)
+    live_server.post([drone, incident("T-DFR-1", "created", lat, lon)])
+    expect(page.locator(f'[data-testid="unit-marker"][data-unit-id="{drone_id}"]')).to_have_count(
+        1, timeout=WAIT_MS
+    )
+    item = page.locator('#incident-list li[data-incident-id="T-DFR-1"]')
+    expect(item).to_be_visible(timeout=WAIT_MS)
+
+    item.locator('[data-testid="dfr-ask"]').click()
+    card = item.locator('[data-testid="dfr-card"]')
+    best = card.locator('[data-testid="dfr-recommended"]')
+    expect(best).to_have_attribute("data-dock-id", dock_id)
+    expect(best).to_contain_text(dock_name)
+    expect(best.locator('[data-testid="dfr-eta"]')).to_have_text(re.compile(r"^\d{2}:[0-5]\d$"))
+    other = card.locator(f'[data-testid="dfr-option"][data-dock-id="{other_id}"]')
+    expect(other).to_have_attribute("data-eligible", "false")
+    expect(other).to_contain_text(other_name)
+    expect(other).to_contain_text("not eligible")
+    expect(other.locator('[data-testid="dfr-reason"]')).to_contain_text(
+        f"flight path crosses no-fly zone {DFR_NO_FLY[1]}"
+    )
+    expect(page.locator("path.dfr-route")).to_have_count(1)
+    last = page.evaluate("window.rtcc.dfr().lastRecommendation")
+    assert last["incident_id"] == "T-DFR-1" and last["recommended_dock_id"] == dock_id
+    page.wait_for_timeout(800)  # let the map settle for the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "wall-dfr.png"))
+
+    # The incident's map popup offers the same question and shows the same answer.
+    page.locator('[data-testid="incident-marker"][data-incident-id="T-DFR-1"]').dispatch_event(
+        "click"
+    )
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup.locator('[data-testid="dfr-ask"]')).to_be_visible()
+    expect(popup.locator('[data-testid="dfr-recommended"]')).to_contain_text(dock_name)

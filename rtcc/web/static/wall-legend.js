@@ -12,6 +12,9 @@ function swatch(colour, label, shape = "dot") {
   return `<span class="lc-swatch lc-${shape}" style="--c:${colour}"></span>${label}`;
 }
 
+const layerControls = new WeakMap(); // map → its layer switcher
+const legends = new WeakMap(); // map → the legend's columns
+
 export function addControls(map, layers) {
   const overlays = {
     [swatch("#3ddc84", "Units")]: layers.units,
@@ -25,10 +28,11 @@ export function addControls(map, layers) {
     [swatch("#2a3a4d", "Districts", "square")]: layers.districts,
   };
   const narrow = window.matchMedia("(max-width: 800px)").matches;
-  L.control.layers(null, overlays, { collapsed: narrow, position: "topright" }).addTo(map);
+  const switcher = L.control.layers(null, overlays, { collapsed: narrow, position: "topright" });
+  layerControls.set(map, switcher.addTo(map));
   L.control.scale({ imperial: true, metric: true, position: "bottomright" }).addTo(map);
   const legend = L.control({ position: "bottomleft" });
-  legend.onAdd = () => legendElement(!narrow);
+  legend.onAdd = () => legendElement(map, !narrow);
   legend.addTo(map);
 }
 
@@ -40,7 +44,23 @@ function column(title, rows) {
   return el("div", {}, el("h3", { text: title }), el("ul", {}, rows));
 }
 
-function legendElement(open) {
+/** Drones / DFR: its switcher entry and legend column, once docks are known to this user. */
+export function addDfrControls(map, layer) {
+  layerControls.get(map)?.addOverlay(layer, swatch("#9fd3ff", "Drones / DFR", "square"));
+  const cols = legends.get(map);
+  if (!cols) return;
+  const zone = (cls, colour, label) => row(`lg-zone ${cls}`, colour, label);
+  cols.append(
+    column("Drones / DFR", [
+      row("lg-dock", "#9fd3ff", "Dock"),
+      zone("lg-nofly", "#ff4d4f", "No-fly zone"),
+      zone("lg-auth", "#ffb020", "Authorization"),
+      row("lg-line lg-dashed", "#9fd3ff", "Dock → incident"),
+    ])
+  );
+}
+
+function legendElement(map, open) {
   const units = Object.entries(UNIT_STATUS_COLOURS).map(([status, colour]) =>
     row("lg-dot", colour, humanize(status))
   );
@@ -55,17 +75,19 @@ function legendElement(open) {
     row("lg-dot lg-ring", "#c77dff", "911 caller"),
     row("lg-dot lg-pulse", "#ff3b3b", "Gunshot"),
   ];
+  const cols = el(
+    "div",
+    { class: "legend-cols" },
+    column("Units", units),
+    column("Incidents", incidents),
+    column("Sensors", sensors)
+  );
+  legends.set(map, cols);
   const details = el(
     "details",
     { class: "legend", "data-testid": "legend" },
     el("summary", { text: "Legend" }),
-    el(
-      "div",
-      { class: "legend-cols" },
-      column("Units", units),
-      column("Incidents", incidents),
-      column("Sensors", sensors)
-    )
+    cols
   );
   details.open = open;
   L.DomEvent.disableClickPropagation(details);

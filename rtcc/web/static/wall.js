@@ -1,4 +1,5 @@
 // The analyst video wall: keeps the live picture from the websocket and draws it.
+import { DfrLayer } from "./wall-dfr.js";
 import { FeedList } from "./wall-feeds.js";
 import { fmtClock, serverClock } from "./wall-format.js";
 import { GeofenceDraw } from "./wall-geofence-draw.js";
@@ -26,10 +27,16 @@ const geofences = new GeofenceLayer(wallMap.map, {
   onCall: (id) => wallMap.focus("call", id),
 });
 new GeofenceDraw(wallMap.map, geofences); // every wall role may draw (geofences.manage)
+const dfr = new DfrLayer(wallMap.map); // draws nothing for a user without dfr.view
 const panel = new Panel({
   onIncident: (id) => wallMap.focus("incident", id),
   onAlert: (alert) => selectAlert(alert),
 });
+
+function renderIncidents() {
+  panel.renderIncidents(state.incidents, incidentSince);
+  dfr.decorateList(); // each incident's "Drone?" button (and its answer)
+}
 
 function selectAlert(alert) {
   panel.select(alert.id);
@@ -133,7 +140,8 @@ function applySnapshot(snap) {
   for (const id of [...state.incidentStart.keys()]) {
     if (!state.incidents.has(id)) state.incidentStart.delete(id);
   }
-  panel.renderIncidents(state.incidents, incidentSince);
+  renderIncidents();
+  dfr.load();
   wallMap.fitToEntitiesOnce();
   state.snapshots += 1;
   updateKpis();
@@ -149,7 +157,7 @@ function scheduleRender(incidentsChanged) {
   renderPending = true;
   window.setTimeout(() => {
     renderPending = false;
-    if (incidentsDirty) panel.renderIncidents(state.incidents, incidentSince);
+    if (incidentsDirty) renderIncidents();
     incidentsDirty = false;
     updateKpis();
   }, 50);
@@ -232,6 +240,7 @@ async function loadBasemap() {
 }
 
 loadBasemap();
+dfr.load();
 live.start();
 tickClock();
 window.setInterval(tickClock, 1000);
@@ -251,6 +260,7 @@ window.rtcc = Object.freeze({
     const circle = item && item.extras[0];
     return item ? { marker: item.marker.getLatLng(), circle: circle && circle.getLatLng() } : null;
   },
+  dfr: () => dfr.stats(),
   socketState: () => live.status,
   dropSocket: (opts) => live.drop(opts),
   reconnect: () => live.reconnectNow(),
