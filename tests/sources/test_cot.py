@@ -1,5 +1,6 @@
 """The CoT adapter on the real ATAK examples, our position reports and the MITRE XSD."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from rtcc.core.events import EVENT_IN_ADAPTER
 from rtcc.sources.base import AdapterError, split_messages
-from rtcc.sources.cot import CotAdapter, CotOptions
+from rtcc.sources.cot import CotAdapter, CotOptions, parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cot"
 COT = "schemas/cot_tak/takcot"
@@ -274,6 +275,61 @@ def test_xml_bombs_and_external_entities_are_refused() -> None:
         "event",
         "unsafe_xml",
     )
+
+
+def test_a_doctype_in_another_encoding_is_refused() -> None:
+    event = PLI[PLI.index(b"<event") :].decode()
+    doctype = '<!DOCTYPE event [<!ENTITY x "y">]>'
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be"):
+        declaration = f"<?xml version='1.0' encoding='{encoding}'?>"
+        assert one((declaration + event).encode(encoding)) == one(PLI), encoding
+        message = (declaration + doctype + event).encode(encoding)
+        assert refused(message) == ("event", "unsafe_xml"), encoding
+    # UTF-7 spells `<` as `+ADw-`: no `<!` in the bytes, so the parsed document is asked
+    hidden = (
+        b"<?xml version='1.0' encoding='UTF-7'?>"
+        b'+ADw-!DOCTYPE event SYSTEM "http://example.invalid/cot.dtd"+AD4-'
+        + PLI[PLI.index(b"<event") :]
+    )
+    assert b"<!" not in hidden
+    assert refused(hidden) == ("event", "unsafe_xml")
+
+
+def test_the_parsed_document_is_checked_for_a_doctype_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the check of the bytes, libxml2 itself stops the bombs (entity amplification
+    limit, no external entity in an attribute) and a DOCTYPE that parses is refused after."""
+    monkeypatch.setattr(parse, "_declares_dtd", lambda message: False)
+    for name in ("billion_laughs.cot", "external_entity.cot"):
+        message = (FIXTURES / "bad" / name).read_bytes()
+        assert refused(message) in {("event", "unsafe_xml"), ("event", "not_xml")}, name
+    internal = b'<!DOCTYPE event [<!ENTITY x "y">]>' + PLI[56:]
+    external = b'<!DOCTYPE event SYSTEM "http://example.invalid/cot.dtd">' + PLI[56:]
+    for message in (internal, external):
+        assert refused(message) == ("event", "unsafe_xml")
+
+
+def test_comments_processing_instructions_and_namespaced_details_are_ignored() -> None:
+    noted = PLI.replace(b"<detail>", b"<!-- a note --><?atak x?><detail><!-- in detail -->")
+    assert one(noted) == one(PLI)
+    foreign = one(PLI.replace(b"<track ", b"<x:track xmlns:x='urn:x' "))
+    assert "speed_mps" not in foreign["payload"] and "heading_deg" not in foreign["payload"]
+    assert refused(PLI.replace(b"<detail>", b"<x:remarks xmlns:x='urn:x'/><detail>")) == (
+        "event",
+        "unexpected_element",
+    )
+
+
+def test_the_shared_parser_is_safe_across_threads() -> None:
+    messages = [
+        m
+        for f in sorted((FIXTURES / "good").glob("*.cot"))
+        for m in split_messages("cot", f.read_bytes())
+    ] * 40
+    cot = adapter()
+    expected = [cot.translate(m) for m in messages]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [cot.translate(m) for m in messages], range(8)))
+    assert all(result == expected for result in results)
 
 
 # --- fuzz -------------------------------------------------------------------------------
