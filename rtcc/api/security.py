@@ -120,12 +120,12 @@ def route_permission(dependant: Dependant) -> str | None:
     return None
 
 
-def _flatten(routes: Iterable[Any]) -> Iterable[Any]:
+def iter_routes(routes: Iterable[Any]) -> Iterable[Any]:
     """Routes of the app, descending into included routers (newer FastAPI nests them)."""
     for route in routes:
         included = getattr(route, "original_router", None)
         if included is not None:
-            yield from _flatten(included.routes)
+            yield from iter_routes(included.routes)
         else:
             yield route
 
@@ -133,7 +133,7 @@ def _flatten(routes: Iterable[Any]) -> Iterable[Any]:
 def ensure_routes_declare_permissions(app: FastAPI, public_mounts: set[str]) -> None:
     """Refuse to start when any route is neither protected nor explicitly public."""
     missing = []
-    for route in _flatten(app.router.routes):
+    for route in iter_routes(app.router.routes):
         if isinstance(route, APIRoute | APIWebSocketRoute):
             if route_permission(route.dependant) is None:
                 missing.append(route.path)
