@@ -41,6 +41,7 @@ def serve() -> None:
     password = ensure_admin(web.state.services.storage.accounts)
     if password:
         console.print(f"Created user [bold]admin[/] with password [bold]{password}[/] (shown once)")
+        console.print("Before signing in, enrol MFA: [bold]rtcc users enrol-mfa admin[/]")
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info")
 
 
@@ -105,6 +106,26 @@ def users_reset_password(username: str) -> None:
         console.print(f"[red]no such user: {username}[/]")
         raise typer.Exit(2) from None
     console.print(f"{username}: new password [bold]{password}[/] (shown once)")
+
+
+@users.command("enrol-mfa")
+def users_enrol_mfa(
+    username: str,
+    qr: Annotated[Path | None, typer.Option(help="where to write the QR code (SVG)")] = None,
+) -> None:
+    """Enrol (or re-enrol) an authenticator app: prints the otpauth URI, writes a QR code."""
+    from rtcc.governance.mfa import write_qr_svg
+
+    try:
+        uri = bootstrap.enrol_mfa(_storage().accounts, username)
+    except KeyError:
+        console.print(f"[red]no such user: {username}[/]")
+        raise typer.Exit(2) from None
+    path = qr or Settings().data_dir / f"mfa-{username}.svg"
+    write_qr_svg(uri, path)
+    path.chmod(0o600)  # it holds the secret: scan it, then delete it
+    console.print(f"{username}: scan the QR code in [bold]{path}[/], then delete the file")
+    console.print(uri, soft_wrap=True, markup=False, highlight=False)
 
 
 @users.command("list")

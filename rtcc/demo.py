@@ -21,6 +21,9 @@ console = Console()
 
 
 def run_demo(settings: Settings, seed: int, intensity: float) -> None:
+    # A simulated city on the loopback: sign in with the password alone unless asked
+    # otherwise. A real deployment requires MFA (docs/identity.md).
+    os.environ.setdefault("RTCC_MFA_REQUIRED", "false")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     basemap = settings.data_dir / f"city-{seed}.geojson"
     basemap.write_text(json.dumps(build_city(seed=seed).basemap_geojson()))
@@ -36,7 +39,9 @@ def run_demo(settings: Settings, seed: int, intensity: float) -> None:
         else "user [bold]admin[/], password as printed on first run "
         "(reset: [bold]rtcc users reset-password admin[/])"
     )
-    console.print(Panel.fit(f"OpenRTCC video wall: [bold]{url}/[/]\nLog in: {login}"))
+    mfa = os.environ["RTCC_MFA_REQUIRED"].lower() not in ("false", "0", "no", "off")
+    note = "" if mfa else "\nMFA is off for this demo; deployments require it (docs/identity.md)"
+    console.print(Panel.fit(f"OpenRTCC video wall: [bold]{url}/[/]\nLog in: {login}{note}"))
     simulator = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         [
             sys.executable,

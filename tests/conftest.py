@@ -33,6 +33,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mfa_not_enforced() -> Iterator[None]:
+    """Test users have no authenticator; MFA tests switch enforcement back on themselves
+    (with monkeypatch, which restores this value after them)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RTCC_MFA_REQUIRED", "false")
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real public data beside the project (../shared/data); see its SOURCES.md."""

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from rtcc.api.security import SESSION_COOKIE, AccessDenied, public, resolve_principal
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
-from rtcc.governance.identity import new_token, token_hash, verify_password
+from rtcc.governance.identity import new_token, token_hash
+from rtcc.governance.login import Login, LoginRefused
 from rtcc.governance.roles import Role, permissions_of
 
 router = APIRouter()
@@ -21,6 +22,7 @@ class LoginIn(BaseModel):
 
     username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    otp: Annotated[str | None, StringConstraints(max_length=16)] = None
 
 
 @router.post(
@@ -28,12 +30,12 @@ class LoginIn(BaseModel):
 )
 def login(request: Request, body: LoginIn) -> JSONResponse:
     svc = services_of(request)
-    user = svc.storage.accounts.get_user(body.username)
-    ok = verify_password(user.password_hash if user else None, body.password)
-    if user is None or not ok or user.disabled:
-        svc.decisions.record_login(body.username, False, "wrong username or password")
-        raise AccessDenied(401, "password", "wrong username or password")
-    svc.decisions.record_login(user.username, True, "password verified")
+    try:
+        user = Login(svc.storage.accounts, svc.decisions).authenticate(
+            body.username, body.password, body.otp, utcnow()
+        )
+    except LoginRefused as exc:
+        raise AccessDenied(exc.status, exc.field, exc.message, exc.code) from exc
     token = new_token()
     ttl = timedelta(hours=svc.settings.session_ttl_hours)
     svc.storage.accounts.add_session(token_hash(token), user.username, utcnow() + ttl)

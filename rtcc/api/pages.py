@@ -59,7 +59,7 @@ def admin_page(request: Request, admin: Admin) -> Response:
 def access_denied_response(request: Request, exc: AccessDenied) -> Response:
     """JSON for the API; for pages, a redirect to log in (401) or a refusal page (403)."""
     if request.url.path.startswith("/api/"):
-        body = {"error": {"field": exc.field, "reason": "access_denied", "message": exc.reason}}
+        body = {"error": {"field": exc.field, "reason": exc.code, "message": exc.reason}}
         return JSONResponse(body, status_code=exc.status)
     if exc.status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)

@@ -15,6 +15,7 @@ from starlette.routing import Mount
 
 from rtcc.api.services import Services, services_of
 from rtcc.core.clock import utcnow
+from rtcc.governance.hardening import IDLE_TIMEOUT, LAST_SEEN_RESOLUTION
 from rtcc.governance.identity import (
     ANONYMOUS,
     Principal,
@@ -32,11 +33,14 @@ UNKNOWN_KEY_SOURCE = "(unknown key)"
 
 
 class AccessDenied(Exception):
-    def __init__(self, status: int, field: str, reason: str) -> None:
+    """A refusal: HTTP status, the field at fault, a human message and a machine reason code."""
+
+    def __init__(self, status: int, field: str, reason: str, code: str = "access_denied") -> None:
         super().__init__(reason)
         self.status = status
         self.field = field
         self.reason = reason
+        self.code = code
 
 
 def resolve_principal(conn: HTTPConnection, svc: Services) -> Principal:
@@ -55,7 +59,9 @@ def resolve_principal(conn: HTTPConnection, svc: Services) -> Principal:
         return Principal(found[0], "source", Role.SOURCE)
     token = conn.cookies.get(SESSION_COOKIE)
     if token:
-        user = svc.storage.accounts.session_user(token_hash(token), utcnow())
+        user = svc.storage.accounts.session_user(
+            token_hash(token), utcnow(), IDLE_TIMEOUT, LAST_SEEN_RESOLUTION
+        )
         if user is not None and not user.disabled:
             return Principal(user.username, "user", Role(user.role))
     return ANONYMOUS

@@ -1,8 +1,9 @@
 """The one decision point: every protected action is decided and audited here."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from rtcc.core.clock import utcnow
+from rtcc.core.clock import iso, utcnow
 from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission, permissions_of
 from rtcc.storage.base import AuditRecord, AuditStore
@@ -39,8 +40,19 @@ class DecisionPoint:
         )
         return decision
 
-    def record_login(self, username: str, success: bool, reason: str) -> None:
-        """Logins are decisions too: who tried, and whether it worked."""
+    def record_login(
+        self,
+        username: str,
+        success: bool,
+        reason: str,
+        *,
+        code: str | None = None,
+        locked_until: datetime | None = None,
+    ) -> None:
+        """Logins are decisions too: who tried, whether it worked and why not (`code`).
+
+        When this failure locked the account, the lock is recorded as its own row.
+        """
         self._audit.append(
             AuditRecord(
                 at=utcnow(),
@@ -50,9 +62,22 @@ class DecisionPoint:
                 action="auth.login",
                 resource="session",
                 outcome="allow" if success else "deny",
-                reason=reason,
+                reason=f"{code}: {reason}" if code else reason,
             )
         )
+        if locked_until is not None:
+            self._audit.append(
+                AuditRecord(
+                    at=utcnow(),
+                    actor=username,
+                    actor_kind="user",
+                    role="none",
+                    action="auth.lock",
+                    resource=f"user:{username}",
+                    outcome="deny",
+                    reason=f"locked: too many failed logins; locked until {iso(locked_until)}",
+                )
+            )
 
     @staticmethod
     def _evaluate(principal: Principal, permission: Permission) -> Decision:

@@ -1,5 +1,6 @@
 """First-run set-up: an admin with a generated password, API keys for sources."""
 
+from rtcc.governance import mfa
 from rtcc.governance.identity import hash_password, new_api_key, new_password
 from rtcc.governance.roles import Role
 from rtcc.storage.base import AccountStore
@@ -33,3 +34,12 @@ def create_source_key(accounts: AccountStore, source: str) -> str:
     key, key_id, key_hash = new_api_key()
     accounts.add_api_key(key_id, source, key_hash)
     return key
+
+
+def enrol_mfa(accounts: AccountStore, username: str) -> str:
+    """A new TOTP secret for the user (replacing any old one); returns its provisioning URI."""
+    if accounts.get_user(username) is None:
+        raise KeyError(username)
+    secret = mfa.new_secret()
+    accounts.set_mfa_secret(username, secret)
+    return mfa.provisioning_uri(secret, username)

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from rtcc.core.alerts import Alert
@@ -56,6 +56,9 @@ class User:
     password_hash: str
     role: str
     disabled: bool
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    mfa_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,28 @@ class AccountStore(Protocol):
 
     def add_session(self, token_hash: str, username: str, expires_at: datetime) -> None: ...
 
-    def session_user(self, token_hash: str, now: datetime) -> User | None: ...
+    def record_login_failure(
+        self, username: str, now: datetime, max_failures: int, lock_for: timedelta
+    ) -> datetime | None:
+        """Count one failed login; when the count reaches `max_failures`, lock the account
+        until now + lock_for, restart the count and return that time (else None)."""
+        ...
+
+    def reset_login_failures(self, username: str) -> None:
+        """After a successful login: no failures, no lock."""
+        ...
+
+    def set_locked_until(self, username: str, until: datetime | None) -> None: ...
+
+    def set_mfa_secret(self, username: str, secret: str | None) -> None: ...
+
+    def session_user(
+        self, token_hash: str, now: datetime, idle_timeout: timedelta, touch_every: timedelta
+    ) -> User | None:
+        """The user of a live session: not expired, used within `idle_timeout`."""
+        ...
+
+    def set_session_last_seen(self, token_hash: str, at: datetime) -> None: ...
 
     def delete_session(self, token_hash: str) -> None: ...
 

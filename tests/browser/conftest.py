@@ -102,6 +102,7 @@ class LiveServer:
     city: City
     sim: CitySimulator
     feed_key: str = ""
+    accounts: Any = None  # the server's AccountStore, for tests that enrol a user
 
     def push(self, source: str, body: bytes) -> dict[str, Any]:
         """Send raw messages in a feed's own format, as that feed would."""
@@ -152,6 +153,12 @@ def _wait_healthy(base_url: str, thread: threading.Thread) -> None:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("RTCC_MFA_REQUIRED", "false")  # the test users have no authenticator
+        yield from _live_server(tmp_path_factory)
+
+
+def _live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     registry.ADAPTERS[FEED_ADAPTER] = FAKE_ADAPTER
     data_dir = tmp_path_factory.mktemp("rtcc-browser")
     city = build_city(seed=SEED)
@@ -180,7 +187,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     feed_key, feed_key_id, feed_key_hash = new_api_key()
     storage.accounts.add_api_key(feed_key_id, FEED, feed_key_hash)
     sim = CitySimulator(city, seed=SEED)
-    live = LiveServer(f"http://127.0.0.1:{port}", key, city, sim, feed_key)
+    live = LiveServer(f"http://127.0.0.1:{port}", key, city, sim, feed_key, storage.accounts)
     try:
         _wait_healthy(live.base_url, thread)
         _warm_up(live)

@@ -5,6 +5,7 @@ import contextlib
 import shutil
 import socket
 import subprocess
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -121,9 +122,14 @@ def mosquitto(tmp_path: Path) -> Iterator[int]:
         [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        for _ in range(200):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+        for _ in range(200):  # up to ~10 s for the broker to listen
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.1).close()
                 break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"mosquitto did not start listening on port {port}")
         yield port
     finally:
         broker.terminate()

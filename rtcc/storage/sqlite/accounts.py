@@ -1,15 +1,54 @@
-"""User accounts, browser sessions and machine API keys in SQLite (hashes only)."""
+"""User accounts, browser sessions and machine API keys in SQLite (hashes only).
 
-from datetime import datetime
+Exception: a user's TOTP secret is stored in clear, because verifying a code needs it.
+"""
+
+import sqlite3
+from datetime import datetime, timedelta
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.storage.base import User
 from rtcc.storage.sqlite.database import Database
 
+_USER_COLUMNS = "u.username, u.password_hash, u.role, u.disabled, u.failed_logins, "
+_USER_COLUMNS += "u.locked_until, u.mfa_secret"
+_ADDED_COLUMNS = {
+    "users": {
+        "failed_logins": "INTEGER NOT NULL DEFAULT 0",
+        "locked_until": "TEXT",
+        "mfa_secret": "TEXT",
+    },
+    "sessions": {"last_seen_at": "TEXT NOT NULL DEFAULT ''"},
+}
+
+
+def upgrade_identity_columns(db: Database) -> None:
+    """Add the lockout, MFA and idle-session columns to a database made before them."""
+    with db.transaction() as conn:
+        for table, columns in _ADDED_COLUMNS.items():
+            existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in existing:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+
+
+def _user(row: sqlite3.Row | tuple[object, ...]) -> User:
+    locked = row[5]
+    return User(
+        username=str(row[0]),
+        password_hash=str(row[1]),
+        role=str(row[2]),
+        disabled=bool(row[3]),
+        failed_logins=int(str(row[4])),
+        locked_until=datetime.fromisoformat(str(locked)) if locked else None,
+        mfa_secret=str(row[6]) if row[6] else None,
+    )
+
 
 class SqliteAccountStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        upgrade_identity_columns(db)
 
     def add_user(self, username: str, password_hash: str, role: str) -> None:
         with self._db.transaction() as conn:
@@ -19,15 +58,15 @@ class SqliteAccountStore:
             )
 
     def get_user(self, username: str) -> User | None:
-        sql = "SELECT username, password_hash, role, disabled FROM users WHERE username = ?"
+        sql = f"SELECT {_USER_COLUMNS} FROM users u WHERE u.username = ?"
         with self._db.reading() as conn:
             row = conn.execute(sql, (username,)).fetchone()
-        return User(row[0], row[1], row[2], bool(row[3])) if row else None
+        return _user(row) if row else None
 
     def list_users(self) -> list[User]:
-        sql = "SELECT username, password_hash, role, disabled FROM users ORDER BY username"
+        sql = f"SELECT {_USER_COLUMNS} FROM users u ORDER BY u.username"
         with self._db.reading() as conn:
-            return [User(r[0], r[1], r[2], bool(r[3])) for r in conn.execute(sql)]
+            return [_user(r) for r in conn.execute(sql)]
 
     def set_password_hash(self, username: str, password_hash: str) -> None:
         with self._db.transaction() as conn:
@@ -36,22 +75,82 @@ class SqliteAccountStore:
             )
             conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
 
-    def add_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
+    def record_login_failure(
+        self, username: str, now: datetime, max_failures: int, lock_for: timedelta
+    ) -> datetime | None:
+        """Count one failure; at `max_failures` lock until now + lock_for and return that."""
         with self._db.transaction() as conn:
-            conn.execute("DELETE FROM sessions WHERE expires_at < ?", (iso(utcnow()),))
             conn.execute(
-                "INSERT INTO sessions VALUES (?, ?, ?, ?)",
-                (token_hash, username, iso(utcnow()), iso(expires_at)),
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE username = ?",
+                (username,),
+            )
+            row = conn.execute(
+                "SELECT failed_logins FROM users WHERE username = ?", (username,)
+            ).fetchone()
+            if row is None or row[0] < max_failures:
+                return None
+            until = now + lock_for
+            conn.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?",
+                (iso(until), username),
+            )
+            return until
+
+    def reset_login_failures(self, username: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE username = ?",
+                (username,),
             )
 
-    def session_user(self, token_hash: str, now: datetime) -> User | None:
+    def set_locked_until(self, username: str, until: datetime | None) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE users SET locked_until = ? WHERE username = ?",
+                (iso(until) if until else None, username),
+            )
+
+    def set_mfa_secret(self, username: str, secret: str | None) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE users SET mfa_secret = ? WHERE username = ?", (secret, username))
+
+    def add_session(self, token_hash: str, username: str, expires_at: datetime) -> None:
+        now = iso(utcnow())
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+            conn.execute(
+                "INSERT INTO sessions (token_hash, username, created_at, expires_at, last_seen_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (token_hash, username, now, iso(expires_at), now),
+            )
+
+    def session_user(
+        self, token_hash: str, now: datetime, idle_timeout: timedelta, touch_every: timedelta
+    ) -> User | None:
+        """The session's user unless expired or idle; its last use is written at most
+        once per `touch_every`, so a busy session does not cost a write per request."""
         sql = (
-            "SELECT u.username, u.password_hash, u.role, u.disabled FROM sessions s "
-            "JOIN users u ON u.username = s.username WHERE s.token_hash = ? AND s.expires_at > ?"
+            f"SELECT {_USER_COLUMNS}, s.last_seen_at FROM sessions s "
+            "JOIN users u ON u.username = s.username "
+            "WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?"
         )
         with self._db.reading() as conn:
-            row = conn.execute(sql, (token_hash, iso(now))).fetchone()
-        return User(row[0], row[1], row[2], bool(row[3])) if row else None
+            row = conn.execute(sql, (token_hash, iso(now), iso(now - idle_timeout))).fetchone()
+        if row is None:
+            return None
+        if row[7] < iso(now - touch_every):
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                    (iso(now), token_hash),
+                )
+        return _user(row)
+
+    def set_session_last_seen(self, token_hash: str, at: datetime) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", (iso(at), token_hash)
+            )
 
     def delete_session(self, token_hash: str) -> None:
         with self._db.transaction() as conn:

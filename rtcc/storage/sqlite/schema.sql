@@ -94,14 +94,18 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     role          TEXT NOT NULL,
     created_at    TEXT NOT NULL,
-    disabled      INTEGER NOT NULL DEFAULT 0
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    failed_logins INTEGER NOT NULL DEFAULT 0,  -- consecutive; reset by a successful login
+    locked_until  TEXT,                        -- set after too many failures
+    mfa_secret    TEXT                         -- TOTP secret, in clear: needed to verify codes
 );
 
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash   TEXT PRIMARY KEY,
     username     TEXT NOT NULL REFERENCES users(username),
     created_at   TEXT NOT NULL,
-    expires_at   TEXT NOT NULL
+    expires_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL DEFAULT ''  -- last use (written at most once a minute)
 );
 
 CREATE TABLE IF NOT EXISTS api_keys (

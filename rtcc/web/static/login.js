@@ -5,6 +5,8 @@
   const form = document.getElementById("login-form");
   const errorBox = document.getElementById("login-error");
   const button = document.getElementById("login-button");
+  const otpRow = document.getElementById("otp-row");
+  const otpInput = document.getElementById("otp");
 
   /** The `next` query parameter if it is a path on this site, else "/". */
   function nextPath() {
@@ -25,14 +27,22 @@
     errorBox.hidden = false;
   }
 
-  async function errorMessage(response) {
+  /** The server's {field, reason, message} refusal, or a generic one. */
+  async function refusal(response) {
     try {
       const body = await response.json();
-      if (body && body.error && body.error.message) return body.error.message;
+      if (body && body.error && body.error.message) return body.error;
     } catch {
       /* not JSON: fall through */
     }
-    return `Sign-in failed (HTTP ${response.status}).`;
+    return { reason: "", message: `Sign-in failed (HTTP ${response.status}).` };
+  }
+
+  /** The server wants a one-time code: show its input (only then) and put the cursor in it. */
+  function askForCode() {
+    otpRow.hidden = false;
+    otpInput.required = true;
+    otpInput.focus();
   }
 
   form.addEventListener("submit", async (ev) => {
@@ -40,8 +50,13 @@
     errorBox.hidden = true;
     const username = document.getElementById("username").value.trim();
     const password = document.getElementById("password").value;
+    const otp = otpRow.hidden ? "" : otpInput.value.trim();
     if (!username || !password) {
       showError("Enter your username and password.");
+      return;
+    }
+    if (!otpRow.hidden && !/^[0-9]{6}$/.test(otp)) {
+      showError("Enter the 6-digit code from your authenticator app.");
       return;
     }
     button.disabled = true;
@@ -50,13 +65,16 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ username, password }),
+        body: JSON.stringify(otp ? { username, password, otp } : { username, password }),
       });
       if (response.ok) {
         window.location.assign(nextPath());
         return;
       }
-      showError(await errorMessage(response));
+      const error = await refusal(response);
+      if (error.reason === "otp_required" || error.reason === "otp_invalid") askForCode();
+      if (error.reason === "otp_invalid") otpInput.value = "";
+      showError(error.message);
     } catch {
       showError("Cannot reach the server. Check the network and try again.");
     } finally {
