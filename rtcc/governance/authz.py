@@ -53,31 +53,30 @@ class DecisionPoint:
 
         When this failure locked the account, the lock is recorded as its own row.
         """
+        outcome = "allow" if success else "deny"
+        self._account_event(
+            username, "auth.login", "session", outcome, f"{code}: {reason}" if code else reason
+        )
+        if locked_until is not None:
+            why = f"locked: too many failed logins; locked until {iso(locked_until)}"
+            self._account_event(username, "auth.lock", f"user:{username}", "deny", why)
+
+    def _account_event(
+        self, username: str, action: str, resource: str, outcome: str, reason: str
+    ) -> None:
+        """An audit row about a person's account, before any role is known."""
         self._audit.append(
             AuditRecord(
                 at=utcnow(),
                 actor=username,
                 actor_kind="user",
                 role="none",
-                action="auth.login",
-                resource="session",
-                outcome="allow" if success else "deny",
-                reason=f"{code}: {reason}" if code else reason,
+                action=action,
+                resource=resource,
+                outcome=outcome,
+                reason=reason,
             )
         )
-        if locked_until is not None:
-            self._audit.append(
-                AuditRecord(
-                    at=utcnow(),
-                    actor=username,
-                    actor_kind="user",
-                    role="none",
-                    action="auth.lock",
-                    resource=f"user:{username}",
-                    outcome="deny",
-                    reason=f"locked: too many failed logins; locked until {iso(locked_until)}",
-                )
-            )
 
     @staticmethod
     def _evaluate(principal: Principal, permission: Permission) -> Decision:
