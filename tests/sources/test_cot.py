@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from rtcc.core.events import EVENT_IN_ADAPTER
+from rtcc.sources import safe_xml
 from rtcc.sources.base import AdapterError, split_messages
-from rtcc.sources.cot import CotAdapter, CotOptions, parse
+from rtcc.sources.cot import CotAdapter, CotOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cot"
 COT = "schemas/cot_tak/takcot"
@@ -298,7 +299,7 @@ def test_a_doctype_in_another_encoding_is_refused() -> None:
 def test_the_parsed_document_is_checked_for_a_doctype_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the check of the bytes, libxml2 itself stops the bombs (entity amplification
     limit, no external entity in an attribute) and a DOCTYPE that parses is refused after."""
-    monkeypatch.setattr(parse, "_declares_dtd", lambda message: False)
+    monkeypatch.setattr(safe_xml, "declares_dtd", lambda message: False)
     for name in ("billion_laughs.cot", "external_entity.cot"):
         message = (FIXTURES / "bad" / name).read_bytes()
         assert refused(message) in {("event", "unsafe_xml"), ("event", "not_xml")}, name

@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from rtcc.sources.base import AdapterError
+from rtcc.sources.safe_xml import parse_refusing_dtd
 
 # xs:decimal: no exponent, no NaN/INF (Python's float() would take those).
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -26,8 +27,6 @@ _DATETIME = re.compile(
     r"(?P<date>-?\d{4,}-\d{2}-\d{2})T(?P<clock>\d{2}:\d{2}:\d{2})(?P<frac>\.\d+)?"
     r"(?P<zone>Z|[+-]\d{2}:\d{2})?"
 )
-_DOCTYPE = re.compile(rb"<!doctype|<!entity", re.IGNORECASE)
-_WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 # libxml2 without DTD loading, entity substitution or network; one parser for the module,
 # shared by threads (tests/sources/test_cot.py translates from a thread pool). Comments and
 # processing instructions are dropped, as xml.etree drops them, so they never show up as
@@ -67,35 +66,10 @@ class CotEvent:
     detail: Any  # the lxml <detail> element (untyped library), or None
 
 
-def _declares_dtd(message: bytes) -> bool:
-    """A DOCTYPE/ENTITY declaration, also in a UTF-16/32 document (NUL bytes near the start)."""
-    if _DOCTYPE.search(message):
-        return True
-    if b"\x00" not in message[:64]:
-        return False
-    return any(
-        _DOCTYPE.search(message.decode(encoding, "ignore").encode("ascii", "ignore"))
-        for encoding in _WIDE
-    )
-
-
 def parse_xml(message: bytes) -> Any:
-    """Parse without DTDs, entities or network: a bomb or an XXE is refused at once.
-
-    CoT never carries a DTD, so any DOCTYPE is refused: looked for in the bytes before
-    parsing, and asked of the parsed document after (a DOCTYPE in another encoding)."""
-    if _declares_dtd(message):
-        raise AdapterError("event", "unsafe_xml", "refused: a DOCTYPE or ENTITY declaration")
-    try:
-        root: Any = etree.fromstring(message, PARSER)
-    except (etree.XMLSyntaxError, ValueError, UnicodeError) as exc:
-        raise AdapterError("event", "not_xml", f"not well-formed XML: {exc}") from exc
-    if root is None or not isinstance(root.tag, str):
-        raise AdapterError("event", "not_xml", "no root element")
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise AdapterError("event", "unsafe_xml", "refused: a DOCTYPE (in another encoding)")
-    return root
+    """Parse without DTDs, entities or network: a bomb or an XXE is refused at once
+    (rtcc/sources/safe_xml.py)."""
+    return parse_refusing_dtd(message, PARSER, "event")
 
 
 def decimal(value: str | None, field: str) -> float:

@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from rtcc.sources.base import AdapterError
+from rtcc.sources.safe_xml import parse_refusing_dtd
 
 TT = "http://www.onvif.org/ver10/schema"
 WSNT = "http://docs.oasis-open.org/wsn/b-2"
@@ -25,7 +26,6 @@ ONVIF_TOPICS = "http://www.onvif.org/ver10/topics"
 SOAP = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
 _XS_FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN")
 OPERATIONS = ("Initialized", "Changed", "Deleted")
-_DOCTYPE = re.compile(rb"<!doctype|<!entity", re.IGNORECASE)
 # xs:dateTime; ONVIF's UtcTime is UTC by definition, so a missing zone is read as UTC.
 _DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<clock>\d{2}:\d{2}:\d{2})(?P<frac>\.\d+)?"
@@ -61,31 +61,14 @@ def q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
 
 
-def _declares_dtd(message: bytes) -> bool:
-    """A DOCTYPE/ENTITY declaration, also in a UTF-16/32 document (NUL bytes near the start)."""
-    if _DOCTYPE.search(message):
-        return True
-    if b"\x00" not in message[:64]:
-        return False
-    wide = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-    return any(_DOCTYPE.search(message.decode(e, "ignore").encode("ascii", "ignore")) for e in wide)
+_PARSER: Any = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+)
 
 
 def parse_xml(message: bytes) -> Any:
     """lxml without DTD, entities or network; any DOCTYPE is refused before and after."""
-    if _declares_dtd(message):
-        raise AdapterError("document", "unsafe_xml", "a DOCTYPE or ENTITY declaration")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
-    )
-    try:
-        root: Any = etree.fromstring(message, parser)
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise AdapterError("document", "not_xml", f"not well-formed XML: {exc}"[:200]) from exc
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise AdapterError("document", "unsafe_xml", "a DOCTYPE (in another encoding)")
-    return root
+    return parse_refusing_dtd(message, _PARSER, "document")
 
 
 def body_of(root: Any) -> Any:
