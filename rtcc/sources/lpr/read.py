@@ -5,7 +5,6 @@ Both the webhook and the CSV adapter first collect a `RawRead` (canonical name �
 normalised one way for every LPR feed.
 """
 
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from rtcc.core.geo import COMPASS_POINTS, compass
 from rtcc.sources.base import AdapterError, WireEvent
+from rtcc.sources.values import confidence, number
 
 RawRead = dict[str, tuple[str, Any]]
 _SEPARATORS = re.compile(r"[\s\-._·•]+")
@@ -51,30 +51,6 @@ def plate_state(name: str, value: Any) -> str | None:
     if not re.fullmatch(r"[A-Z]{2}", text):
         raise AdapterError(name, "bad_state", f"{value!r} is not a two-letter state code")
     return text
-
-
-def number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise AdapterError(name, "not_a_number", f"{value!r} is not a number")
-    try:
-        result = float(value)
-    except ValueError:
-        raise AdapterError(name, "not_a_number", f"{value!r} is not a number") from None
-    if not math.isfinite(result):
-        raise AdapterError(name, "out_of_range", f"{value!r} is not finite")
-    return result
-
-
-def confidence(name: str, value: Any) -> float | None:
-    """0..1 as is; 1 < x ≤ 100 is a percentage (OpenALPR and most cameras send 0..100)."""
-    if value is None:
-        return None
-    result = number(name, value)
-    if 1 < result <= 100:
-        result /= 100
-    if not 0 <= result <= 1:
-        raise AdapterError(name, "out_of_range", f"{value!r} is not a confidence")
-    return result
 
 
 def direction(name: str, value: Any) -> float | None:

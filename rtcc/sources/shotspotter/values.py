@@ -4,13 +4,14 @@ Each reader names the wire field it read in the `AdapterError` it raises, so a r
 alert says exactly which element, key or column was wrong.
 """
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from rtcc.sources.base import AdapterError, WireEvent
+from rtcc.sources.values import confidence as confidence
+from rtcc.sources.values import number
 
 IDENT = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 _CLASSES = {
@@ -40,24 +41,6 @@ def pick(record: Mapping[str, Any], *names: str) -> tuple[str, Any]:
     return names[0], None
 
 
-def number(field: str, value: Any) -> float:
-    """A finite number from a JSON number or numeric text (XML/CSV)."""
-    if isinstance(value, bool):
-        raise AdapterError(field, "not_a_number", f"{value!r} is not a number")
-    if isinstance(value, int | float):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(value.strip())
-        except ValueError:
-            raise AdapterError(field, "not_a_number", f"{value!r} is not a number") from None
-    else:
-        raise AdapterError(field, "not_a_number", f"{type(value).__name__} is not a number")
-    if not math.isfinite(result):
-        raise AdapterError(field, "out_of_range", f"{value!r} is not finite")
-    return result
-
-
 def coordinate(field: str, value: Any, limit: float) -> float:
     if value is None:
         raise AdapterError(field, "missing", "no coordinate")
@@ -74,18 +57,6 @@ def rounds(field: str, value: Any) -> int | None:
     if result != int(result) or not 1 <= result <= 500:
         raise AdapterError(field, "out_of_range", f"{value!r} is not a round count 1..500")
     return int(result)
-
-
-def confidence(field: str, value: Any) -> float | None:
-    """0..1 as is; 1 < x ≤ 100 is read as a percentage (vendors send both)."""
-    if value is None:
-        return None
-    result = number(field, value)
-    if 1 < result <= 100:
-        result /= 100
-    if not 0 <= result <= 1:
-        raise AdapterError(field, "out_of_range", f"{value!r} is not a confidence")
-    return result
 
 
 def classification(field: str, value: Any, count: int | None) -> str:
