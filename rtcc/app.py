@@ -48,7 +48,7 @@ def build_services(settings: Settings, storage: Storage | None = None) -> Servic
         storage=storage,
         bus=bus,
         pipeline=pipeline,
-        decisions=DecisionPoint(storage.audit),
+        decisions=DecisionPoint(storage.audit, tuple(settings.purposes)),
         sources=SourceManager(settings.sources, pipeline, storage.dead_letters, bus),
         basemap=load_basemap(settings.basemap_path),
     )

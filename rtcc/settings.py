@@ -10,6 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rtcc.analysis.dfr_config import DfrSettings
+from rtcc.governance.purpose import DEFAULT_PURPOSES, Purpose
 from rtcc.sources.config import SourceConfig
 
 
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     basemap_path: Path | None = Field(None, description="GeoJSON of streets/districts for the wall")
     dfr: DfrSettings = Field(
         default_factory=DfrSettings, description="drone docks, airspace zones, launch weather"
+    )
+    purposes: list[Purpose] = Field(
+        default_factory=lambda: list(DEFAULT_PURPOSES),
+        description="purposes a sensitive search or camera view may state (codes, case rule)",
     )
     sources: list[SourceConfig] = Field(
         default_factory=list, description="live feeds: adapter, transport, options, heartbeat"

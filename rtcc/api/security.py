@@ -5,9 +5,9 @@ if any route lacks `require(...)` or an explicit `public()`.
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request, WebSocket, WebSocketException
+from fastapi import Depends, FastAPI, Query, Request, WebSocket, WebSocketException
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.requests import HTTPConnection
@@ -23,6 +23,7 @@ from rtcc.governance.identity import (
     split_api_key,
     token_hash,
 )
+from rtcc.governance.purpose import CaseNumber, PurposeCode, PurposeStatement
 from rtcc.governance.roles import Permission, Role
 from rtcc.storage.base import Rejection
 
@@ -67,12 +68,24 @@ def resolve_principal(conn: HTTPConnection, svc: Services) -> Principal:
     return ANONYMOUS
 
 
-def _decide(conn: HTTPConnection, permission: Permission, resource: str) -> Principal:
+def _decide(
+    conn: HTTPConnection,
+    permission: Permission,
+    resource: str,
+    purpose: PurposeStatement | None = None,
+) -> Principal:
     svc = services_of(conn)
     principal = resolve_principal(conn, svc)
-    decision = svc.decisions.decide(principal, permission, resource)
+    decision = svc.decisions.decide(principal, permission, resource, purpose)
     if not decision.allowed:
-        raise AccessDenied(401 if principal.role is None else 403, "authorization", decision.reason)
+        if principal.role is None:
+            status = 401
+        elif decision.field == "purpose":
+            status = 422  # the request lacks what policy needs; the caller can fix it
+        else:
+            status = 403
+        code = "purpose_refused" if decision.field == "purpose" else "access_denied"
+        raise AccessDenied(status, decision.field, decision.reason, code)
     return principal
 
 
@@ -81,6 +94,22 @@ def require(permission: Permission) -> Any:
 
     def check(request: Request) -> Principal:
         return _decide(request, permission, f"{request.method} {request.url.path}")
+
+    setattr(check, _PERMISSION_ATTR, permission)
+    return Depends(check)
+
+
+def require_purpose(permission: Permission) -> Any:
+    """Dependency for a sensitive route: the caller states `purpose` (and `case_number`
+    where policy says) as query parameters; both go into the audit record."""
+
+    def check(
+        request: Request,
+        purpose: Annotated[PurposeCode | None, Query(description="configured purpose")] = None,
+        case_number: Annotated[CaseNumber | None, Query(description="case/incident")] = None,
+    ) -> Principal:
+        stated = PurposeStatement(purpose=purpose, case_number=case_number) if purpose else None
+        return _decide(request, permission, f"{request.method} {request.url.path}", stated)
 
     setattr(check, _PERMISSION_ATTR, permission)
     return Depends(check)

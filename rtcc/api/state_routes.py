@@ -1,4 +1,4 @@
-"""Read the live picture: snapshot, basemap, alerts."""
+"""Read the live picture: snapshot, basemap, alerts, and the purposes a search may state."""
 
 from typing import Annotated, Any
 
@@ -29,3 +29,9 @@ def alerts(
     request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
     return services_of(request).storage.events.recent_alerts(limit)
+
+
+@router.get("/api/v1/purposes", dependencies=[require(Permission.WALL_VIEW)])
+def purposes(request: Request) -> list[dict[str, Any]]:
+    """The configured purposes, for the forms of sensitive searches."""
+    return [p.model_dump() for p in services_of(request).decisions.purposes]

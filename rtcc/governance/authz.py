@@ -5,6 +5,13 @@ from datetime import datetime
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.governance.identity import Principal
+from rtcc.governance.purpose import (
+    DEFAULT_PURPOSES,
+    PURPOSE_REQUIRED,
+    Purpose,
+    PurposeStatement,
+    check_purpose,
+)
 from rtcc.governance.roles import Permission, permissions_of
 from rtcc.storage.base import AuditRecord, AuditStore
 
@@ -13,6 +20,7 @@ from rtcc.storage.base import AuditRecord, AuditStore
 class Decision:
     allowed: bool
     reason: str
+    field: str = "authorization"  # what the caller must change: "purpose" when it was that
 
 
 class DecisionPoint:
@@ -21,11 +29,23 @@ class DecisionPoint:
     Route handlers never write audit rows; they only ever see the decision.
     """
 
-    def __init__(self, audit: AuditStore) -> None:
+    def __init__(self, audit: AuditStore, purposes: tuple[Purpose, ...] = DEFAULT_PURPOSES) -> None:
         self._audit = audit
+        self.purposes = purposes
 
-    def decide(self, principal: Principal, permission: Permission, resource: str) -> Decision:
+    def decide(
+        self,
+        principal: Principal,
+        permission: Permission,
+        resource: str,
+        purpose: PurposeStatement | None = None,
+    ) -> Decision:
+        """Allow or deny, with the reason; sensitive permissions also need a purpose."""
         decision = self._evaluate(principal, permission)
+        if decision.allowed and permission in PURPOSE_REQUIRED:
+            stated, why = check_purpose(purpose, self.purposes)
+            field = "authorization" if stated else "purpose"
+            decision = Decision(stated, f"{decision.reason}; {why}", field)
         self._audit.append(
             AuditRecord(
                 at=utcnow(),
@@ -36,6 +56,8 @@ class DecisionPoint:
                 resource=resource,
                 outcome="allow" if decision.allowed else "deny",
                 reason=decision.reason,
+                purpose=purpose.purpose if purpose else None,
+                case_number=purpose.case_number if purpose else None,
             )
         )
         return decision

@@ -71,6 +71,8 @@ class AuditRecord:
     resource: str
     outcome: str
     reason: str
+    purpose: str | None = None  # the stated purpose of a sensitive action
+    case_number: str | None = None
 
 
 class EventStore(Protocol):

@@ -9,17 +9,37 @@ from rtcc.storage.base import AuditRecord
 from rtcc.storage.sqlite.database import Database
 
 GENESIS = "0" * 64
-_FIELDS = ("at", "actor", "actor_kind", "role", "action", "resource", "outcome", "reason")
+_FIELDS = (
+    "at",
+    "actor",
+    "actor_kind",
+    "role",
+    "action",
+    "resource",
+    "outcome",
+    "reason",
+    "purpose",
+    "case_number",
+)
+_OPTIONAL = ("purpose", "case_number")
 
 
-def chain_hash(prev_hash: str, fields: dict[str, str]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+def chain_hash(prev_hash: str, fields: dict[str, str | None]) -> str:
+    """SHA-256 over the previous hash and the row; unset optional fields are left out,
+    so rows written before those columns existed keep their hashes."""
+    present = {k: v for k, v in fields.items() if v is not None or k not in _OPTIONAL}
+    canonical = json.dumps(present, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
 
 
 class SqliteAuditStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        with db.transaction() as conn:
+            existing = {row[1] for row in conn.execute("PRAGMA table_info(audit)")}
+            for column in _OPTIONAL:
+                if column not in existing:
+                    conn.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
 
     def append(self, record: AuditRecord) -> None:
         fields = {
@@ -31,13 +51,15 @@ class SqliteAuditStore:
             "resource": record.resource,
             "outcome": record.outcome,
             "reason": record.reason,
+            "purpose": record.purpose,
+            "case_number": record.case_number,
         }
         with self._db.transaction() as conn:
             row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             prev = row[0] if row else GENESIS
             conn.execute(
-                "INSERT INTO audit (at, actor, actor_kind, role, action, resource, outcome, "
-                "reason, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO audit ({', '.join(_FIELDS)}, prev_hash, hash) "
+                f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))})",
                 (*fields.values(), prev, chain_hash(prev, fields)),
             )
 

@@ -25,10 +25,10 @@ class Database:
         self._reader = self._connect(synchronous)
         self._write_lock = threading.Lock()
         self._read_lock = threading.Lock()
-        schema = resources.files("rtcc.storage.sqlite").joinpath("schema.sql").read_text()
         with self.transaction() as conn:
-            for statement in _split_sql(schema):
-                conn.execute(statement)
+            for script in schema_scripts():
+                for statement in _split_sql(script):
+                    conn.execute(statement)
 
     def _connect(self, synchronous: Synchronous) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -63,6 +63,21 @@ class Database:
         with self._write_lock, self._read_lock:
             self._writer.close()
             self._reader.close()
+
+
+def schema_scripts() -> list[str]:
+    """`schema.sql` first, then each domain's `schema_<domain>.sql` in name order.
+
+    A domain (hotlists, private cameras, …) keeps its tables beside its store module
+    instead of growing one shared file; every statement is `IF NOT EXISTS`.
+    """
+    folder = resources.files("rtcc.storage.sqlite")
+    extra = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name.startswith("schema_") and entry.name.endswith(".sql")
+    )
+    return [folder.joinpath(name).read_text() for name in ("schema.sql", *extra)]
 
 
 def _split_sql(script: str) -> list[str]:

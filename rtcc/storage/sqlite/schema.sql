@@ -127,6 +127,8 @@ CREATE TABLE IF NOT EXISTS audit (
     resource     TEXT NOT NULL,
     outcome      TEXT NOT NULL,
     reason       TEXT NOT NULL,
+    purpose      TEXT,             -- stated purpose of a sensitive action (hashed when set)
+    case_number  TEXT,
     prev_hash    TEXT NOT NULL,
     hash         TEXT NOT NULL
 );
