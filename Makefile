@@ -23,7 +23,7 @@ install: $(STAMP)
 
 # Tests drive Debian's chromium (never a downloaded browser build) and start their own
 # private mosquitto broker for the MQTT feed test; both come from Debian's packages.
-SYSTEM_DEPS := chromium:chromium mosquitto:mosquitto
+SYSTEM_DEPS := chromium:chromium mosquitto:mosquitto espeak-ng:espeak-ng sox:sox pdftoppm:poppler-utils
 
 system-deps:
 	@missing=""; for pair in $(SYSTEM_DEPS); do \

@@ -6,28 +6,50 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import xstatic.pkg.leaflet
 from fastapi import FastAPI, Request, WebSocket, WebSocketException
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.websockets import WebSocketState
 
+from rtcc.analysis.camera_live import LiveCameras
 from rtcc.api import (
     admin_routes,
+    alert_routes,
+    audit_routes,
     auth_routes,
+    bulletin_routes,
+    camera_routes,
     dfr_routes,
     events_routes,
     geofence_routes,
+    hotlist_routes,
+    intel_routes,
     live,
+    lpr_routes,
+    oidc_routes,
+    outputs_routes,
     pages,
+    playbook_routes,
+    private_camera_routes,
+    public_routes,
+    retention_routes,
+    review_routes,
+    sharing_routes,
     sources_routes,
     state_routes,
 )
 from rtcc.api.security import AccessDenied, ensure_routes_declare_permissions
 from rtcc.api.services import Services
 from rtcc.core.bus import Bus
+from rtcc.governance.audit_checkpoints import load_or_create_key, make_checkpoint
 from rtcc.governance.authz import DecisionPoint
+from rtcc.governance.retention_policy import PolicyInForce
+from rtcc.housekeeping import run_housekeeping
+from rtcc.outputs.dispatcher import Dispatcher
 from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.pipeline.playbooks.engine import PlaybookSet, playbooks_for
 from rtcc.pipeline.rules import RuleEngine, default_rules
 from rtcc.settings import Settings
 from rtcc.sources.manager import SourceManager
@@ -35,14 +57,22 @@ from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+# uvicorn's sans-I/O websockets protocol: less latency fanning an alert out to hundreds
+# of walls than the default (docs/PERFORMANCE.md, alert fan-out); `rtcc serve`/demo use it.
+WS_PROTOCOL = "websockets-sansio"
 PUBLIC_MOUNTS = {"/static", "/vendor/leaflet"}  # page assets; no data behind them
 
 
-def build_services(settings: Settings, storage: Storage | None = None) -> Services:
+def build_services(
+    settings: Settings, storage: Storage | None = None, playbooks: PlaybookSet | None = None
+) -> Services:
     if storage is None:
         storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
+    if playbooks is None:
+        playbooks = playbooks_for(settings, storage)
     bus = Bus(settings.bus_queue_size)
-    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules(storage)))
+    cameras = LiveCameras.from_entities(storage.events.entities(), settings.camera_dock)
+    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules(storage), playbooks), cameras)
     return Services(
         settings=settings,
         storage=storage,
@@ -51,6 +81,7 @@ def build_services(settings: Settings, storage: Storage | None = None) -> Servic
         decisions=DecisionPoint(storage.audit, tuple(settings.purposes)),
         sources=SourceManager(settings.sources, pipeline, storage.dead_letters, bus),
         basemap=load_basemap(settings.basemap_path),
+        retention=PolicyInForce(settings.retention.policy_path),
     )
 
 
@@ -75,31 +106,65 @@ async def refuse_websocket(websocket: WebSocket, exc: Exception) -> None:
 
 
 def create_app(settings: Settings | None = None, storage: Storage | None = None) -> FastAPI:
-    services = build_services(settings or Settings(), storage)
+    settings = settings or Settings()
+    if storage is None:
+        storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
+    playbooks = playbooks_for(settings, storage)  # YAML rules; reloaded when a file changes
+    services = build_services(settings, storage, playbooks)
+    # Output channels (Slack, Teams, webhooks…): a bad channel config stops the start here.
+    outputs = Dispatcher(
+        services.settings.outputs, services.bus, services.storage.output_dead_letters
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await services.sources.start()
+        await outputs.start()
+        audit_key = load_or_create_key(services.settings.keys_dir)
         try:
-            yield
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(run_housekeeping, services, audit_key)
+                try:
+                    yield
+                finally:
+                    tasks.cancel_scope.cancel()
         finally:
+            await outputs.stop()
             await services.sources.stop()
+            make_checkpoint(services.storage.audit, audit_key)  # seal the trail on the way out
             services.storage.close()
 
     app = FastAPI(
         title="OpenRTCC", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.state.services = services
+    app.state.outputs = outputs
+    app.state.playbooks = playbooks
     routers = (
         events_routes,
+        bulletin_routes,
         sources_routes,
         auth_routes,
         state_routes,
         dfr_routes,
         admin_routes,
         geofence_routes,
+        audit_routes,
+        review_routes,
+        intel_routes,
+        sharing_routes,
+        retention_routes,
+        alert_routes,
+        camera_routes,
+        outputs_routes,
+        private_camera_routes,
+        hotlist_routes,
+        lpr_routes,
         live,
         pages,
+        oidc_routes,
+        public_routes,
+        playbook_routes,
     )
     for module in routers:
         app.include_router(module.router)

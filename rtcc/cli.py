@@ -1,4 +1,4 @@
-"""`rtcc serve | demo | simulate | users … | sources … | audit verify | settings-schema`."""
+"""The `rtcc` command: serve, demo, simulate, users, sources, audit, retention, settings."""
 
 import asyncio
 from pathlib import Path
@@ -9,7 +9,17 @@ import uvicorn
 from rich.console import Console
 
 from rtcc.governance import bootstrap
+from rtcc.governance.audit_checkpoints import (
+    load_or_create_key,
+    load_public_key,
+    make_checkpoint,
+    verify_checkpoints,
+)
+from rtcc.governance.authz import DecisionPoint
+from rtcc.governance.retention import run_purge
+from rtcc.governance.retention_policy import PolicyError, PolicyInForce, load_policy
 from rtcc.governance.roles import Role
+from rtcc.pipeline.playbooks.commands import playbook
 from rtcc.settings import Settings, settings_json_schema
 from rtcc.storage.sqlite import SqliteStorage
 
@@ -19,9 +29,14 @@ app = typer.Typer(
 users = typer.Typer(help="People's accounts.", no_args_is_help=True)
 sources = typer.Typer(help="Machine sources and their API keys.", no_args_is_help=True)
 audit = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+retention = typer.Typer(help="Retention: check a policy file, purge now.", no_args_is_help=True)
 app.add_typer(users, name="users")
 app.add_typer(sources, name="sources")
 app.add_typer(audit, name="audit")
+app.add_typer(retention, name="retention")
+hotlist = typer.Typer(help="LPR hotlists.", no_args_is_help=True)
+app.add_typer(hotlist, name="hotlist")
+app.add_typer(playbook, name="playbook")
 console = Console()
 
 
@@ -33,7 +48,7 @@ def _storage() -> SqliteStorage:
 @app.command()
 def serve() -> None:
     """Run the server (settings from RTCC_CONFIG and RTCC_* variables)."""
-    from rtcc.app import create_app
+    from rtcc.app import WS_PROTOCOL, create_app
     from rtcc.governance.bootstrap import ensure_admin
 
     settings = Settings()
@@ -42,7 +57,7 @@ def serve() -> None:
     if password:
         console.print(f"Created user [bold]admin[/] with password [bold]{password}[/] (shown once)")
         console.print("Before signing in, enrol MFA: [bold]rtcc users enrol-mfa admin[/]")
-    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", ws=WS_PROTOCOL)
 
 
 @app.command()
@@ -93,8 +108,28 @@ def replay(
 @users.command("add")
 def users_add(username: str, role: Role) -> None:
     """Create an account with a generated password (printed once)."""
-    password = bootstrap.create_user(_storage().accounts, username, role)
+    try:
+        password = bootstrap.create_user(_storage().accounts, username, role)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="role") from exc
     console.print(f"{username} ({role.value}): password [bold]{password}[/] (shown once)")
+
+
+@users.command("attributes")
+def users_attributes(
+    username: str,
+    unit: Annotated[str | None, typer.Option(help="the unit they work in, e.g. 4A12")] = None,
+    camera_group: Annotated[
+        list[str] | None, typer.Option(help="a camera group they may open (repeat for more)")
+    ] = None,
+) -> None:
+    """Set the attributes the decision point weighs beside the role (replaces the old ones)."""
+    accounts = _storage().accounts
+    if accounts.get_user(username) is None:
+        raise typer.BadParameter(f"no user {username}", param_hint="username")
+    accounts.set_attributes(username, unit, camera_group or [])
+    groups = ", ".join(sorted(set(camera_group or []))) or "none"
+    console.print(f"{username}: unit {unit or 'none'}; camera groups {groups}")
 
 
 @users.command("reset-password")
@@ -142,12 +177,96 @@ def sources_add(name: str) -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the audit hash chain; exit 1 if it was altered."""
-    intact, checked, detail = _storage().audit.verify()
-    console.print(f"{'intact' if intact else 'BROKEN'}: {checked} rows checked; {detail}")
-    if not intact:
+def audit_verify(
+    public_key: Annotated[
+        Path | None, typer.Option(help="PEM public key to trust (default: this server's)")
+    ] = None,
+) -> None:
+    """Check the hash chain and every signed checkpoint; exit 1 and say where if altered."""
+    store = _storage().audit
+    intact, checked, detail = store.verify()
+    typer.echo(f"chain {'intact' if intact else 'BROKEN'}: {checked} rows checked; {detail}")
+    trusted = (
+        load_public_key(public_key)
+        if public_key
+        else load_or_create_key(Settings().keys_dir).public_key()
+    )
+    report = verify_checkpoints(store, trusted)
+    state = "intact" if report.intact else "BROKEN"
+    typer.echo(f"checkpoints {state}: {report.checked} signed checkpoints checked")
+    for problem in report.problems:
+        typer.echo(f"  {problem}")
+    if not (intact and report.intact):
         raise typer.Exit(1)
+
+
+@audit.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of the trail now (the server also does so periodically)."""
+    made = make_checkpoint(_storage().audit, load_or_create_key(Settings().keys_dir))
+    if made is None:
+        console.print("nothing new to sign since the last checkpoint")
+    else:
+        console.print(f"signed rows 1-{made.last_seq}: root {made.root} (key {made.key_id})")
+
+
+@hotlist.command("import")
+def hotlist_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="NCIC-style file")],
+    list_name: Annotated[str, typer.Option("--list", help="the list this file refreshes")],
+    format: Annotated[str, typer.Option("--format", help="ncic | wa | sfr")] = "ncic",
+    valid_days: Annotated[int, typer.Option(help="days the imported entries match")] = 7,
+) -> None:
+    """Refresh a list from a file; each malformed line is printed as FILE:LINE: reason.
+
+    Exit 0: all lines loaded; 1: some lines refused (the rest loaded); 2: nothing imported.
+    """
+    from rtcc.analysis.hotlists.importing import import_file
+    from rtcc.analysis.hotlists.models import HotlistError
+    from rtcc.analysis.hotlists.ncic import FORMATS
+
+    if format not in FORMATS:
+        typer.echo(f"--format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        result = import_file(
+            _storage().hotlists, list_name, str(file), file.read_bytes(), format, "cli", valid_days
+        )
+    except HotlistError as exc:
+        typer.echo(f"{file}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    for error in result.errors:
+        typer.echo(str(error), err=True)
+    typer.echo(
+        f"{list_name}: {result.loaded} loaded, {result.removed} removed, "
+        f"{len(result.errors)} lines refused"
+    )
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@retention.command("check")
+def retention_check(policy: Path) -> None:
+    """Check a retention policy file; print `FILE:LINE: reason` and exit 1 if it is wrong."""
+    try:
+        loaded = load_policy(policy)
+    except PolicyError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    for rule in loaded.rules:
+        typer.echo(f"{rule.kind}: {rule.keep_days} days")
+
+
+@retention.command("run")
+def retention_run() -> None:
+    """Purge what the policy says has expired, now; print the signed certificate."""
+    settings = Settings()
+    storage = _storage()
+    policy = PolicyInForce(settings.retention.policy_path).current()
+    key = load_or_create_key(settings.keys_dir)
+    certificate = run_purge(storage, DecisionPoint(storage.audit), policy, key)
+    for kind in certificate["kinds"]:
+        typer.echo(f"{kind['kind']}: {kind['count']} deleted, {kind['held']} held")
+    typer.echo(f"certificate {certificate['id']}: digest {certificate['digest']}")
 
 
 @app.command("settings-schema")

@@ -10,7 +10,7 @@ import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 
-from rtcc.app import create_app
+from rtcc.app import WS_PROTOCOL, create_app
 from rtcc.governance.bootstrap import create_source_key, ensure_admin
 from rtcc.governance.identity import split_api_key
 from rtcc.settings import Settings
@@ -59,7 +59,9 @@ def run_demo(settings: Settings, seed: int, intensity: float) -> None:
         ],
     )
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(
+            app, host=settings.host, port=settings.port, log_level="warning", ws=WS_PROTOCOL
+        )
     finally:
         simulator.terminate()
         simulator.wait(timeout=10)

@@ -6,12 +6,37 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rtcc.analysis.dfr_config import DfrSettings
+from rtcc.governance.camera_grants import GrantPolicy
+from rtcc.governance.fairness_areas import FairnessSettings
+from rtcc.governance.misuse import MisuseRules
+from rtcc.governance.oidc_config import OidcSettings
 from rtcc.governance.purpose import DEFAULT_PURPOSES, Purpose
+from rtcc.governance.retention_policy import RetentionSettings
+from rtcc.outputs.config import ChannelConfig
 from rtcc.sources.config import SourceConfig
+
+
+class CameraDockSettings(BaseModel):
+    """Auto-dock: which cameras are put on an incident, gunshot or hotlist hit, and how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(4, ge=1, le=50, description="N: the nearest cameras that can see it")
+    radius_m: float = Field(1000.0, gt=0, le=20_000, description="only cameras this close")
+    slew_to_cue: bool = Field(True, description="build a PTZ AbsoluteMove toward the point")
+    mount_height_m: float = Field(
+        6.0, gt=0, le=500, description="camera height above the point, for the tilt"
+    )
+    ptz_profile_token: str = Field(
+        "Profile_1", min_length=1, max_length=64, description="ONVIF media profile to move"
+    )
+    footprints_path: Path | None = Field(
+        None, description="building footprints that block sight (.geojson, .osm, .osm.bz2)"
+    )
 
 
 class Settings(BaseSettings):
@@ -31,6 +56,24 @@ class Settings(BaseSettings):
     dfr: DfrSettings = Field(
         default_factory=DfrSettings, description="drone docks, airspace zones, launch weather"
     )
+    camera_dock: CameraDockSettings = Field(
+        default_factory=CameraDockSettings, description="auto-dock and PTZ slew-to-cue"
+    )
+    retention: RetentionSettings = Field(
+        default_factory=RetentionSettings, description="retention policy file, purge interval"
+    )
+    misuse: MisuseRules = Field(
+        default_factory=MisuseRules, description="misuse detection thresholds, working hours"
+    )
+    audit_checkpoint_minutes: float = Field(
+        60.0, gt=0, description="how often the server signs a checkpoint of the audit trail"
+    )
+    agency_name: str = Field(
+        "OpenRTCC agency", min_length=1, max_length=120, description="shown to camera owners"
+    )
+    camera_grants: GrantPolicy = Field(
+        default_factory=GrantPolicy, description="private cameras: longest grant, alarm radius"
+    )
     purposes: list[Purpose] = Field(
         default_factory=lambda: list(DEFAULT_PURPOSES),
         description="purposes a sensitive search or camera view may state (codes, case rule)",
@@ -38,10 +81,32 @@ class Settings(BaseSettings):
     sources: list[SourceConfig] = Field(
         default_factory=list, description="live feeds: adapter, transport, options, heartbeat"
     )
+    outputs: list[ChannelConfig] = Field(
+        default_factory=list,
+        description="output channels (Slack, Teams, webhooks…): kind, options, retries, queue",
+    )
+    oidc: OidcSettings = Field(
+        default_factory=OidcSettings, description="sign-in through the agency identity provider"
+    )
+    fairness: FairnessSettings = Field(
+        default_factory=FairnessSettings,
+        description="neighbourhoods (GeoJSON + census fields) for the public fairness report",
+    )
+    playbooks_dir: Path | None = Field(
+        None, description="folder of playbook YAML files; unset: the starter playbooks shipped"
+    )
+    playbooks_reload_s: float = Field(
+        5.0, gt=0, description="how often the playbooks folder is checked for changed files"
+    )
 
     @property
     def db_path(self) -> Path:
         return self.data_dir / "rtcc.db"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Signing keys (audit checkpoints); back this folder up apart from the data."""
+        return self.data_dir / "keys"
 
     @classmethod
     def settings_customise_sources(

@@ -4,11 +4,11 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from rtcc.api.security import SESSION_COOKIE, AccessDenied, public, resolve_principal
-from rtcc.api.services import services_of
+from rtcc.api.services import Services, services_of
 from rtcc.core.clock import utcnow
 from rtcc.governance.identity import new_token, token_hash
 from rtcc.governance.login import Login, LoginRefused
@@ -36,9 +36,6 @@ def login(request: Request, body: LoginIn) -> JSONResponse:
         )
     except LoginRefused as exc:
         raise AccessDenied(exc.status, exc.field, exc.message, exc.code) from exc
-    token = new_token()
-    ttl = timedelta(hours=svc.settings.session_ttl_hours)
-    svc.storage.accounts.add_session(token_hash(token), user.username, utcnow() + ttl)
     role = Role(user.role)
     response = JSONResponse(
         {
@@ -47,6 +44,15 @@ def login(request: Request, body: LoginIn) -> JSONResponse:
             "permissions": sorted(p.value for p in permissions_of(role)),
         }
     )
+    start_session(svc, response, user.username)
+    return response
+
+
+def start_session(svc: Services, response: Response, username: str) -> None:
+    """A new session for `username`, its token in an HttpOnly, SameSite=Strict cookie."""
+    token = new_token()
+    ttl = timedelta(hours=svc.settings.session_ttl_hours)
+    svc.storage.accounts.add_session(token_hash(token), username, utcnow() + ttl)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -56,7 +62,6 @@ def login(request: Request, body: LoginIn) -> JSONResponse:
         secure=svc.settings.cookie_secure,
         path="/",
     )
-    return response
 
 
 @router.post("/api/v1/auth/logout", dependencies=[public("ending one's own session")])

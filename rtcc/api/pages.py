@@ -26,7 +26,12 @@ def healthz() -> dict[str, str]:
 
 @router.get("/login", response_class=HTMLResponse, dependencies=[public("the login form")])
 def login_page(request: Request) -> Response:
-    return templates.TemplateResponse(request, "login.html", {})
+    oidc = services_of(request).settings.oidc
+    context = {
+        "oidc_name": oidc.display_name if oidc.enabled else None,
+        "next": request.query_params.get("next", "/")[:512],
+    }
+    return templates.TemplateResponse(request, "login.html", context)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -37,6 +42,18 @@ def wall_page(request: Request, viewer: Viewer) -> Response:
         "heartbeat_s": services_of(request).settings.heartbeat_s,
     }
     return templates.TemplateResponse(request, "wall.html", context)
+
+
+@router.get("/m", response_class=HTMLResponse)
+def mobile_page(request: Request, viewer: Viewer) -> Response:
+    """The officer's phone: alerts near them, nearest first, with a large Acknowledge."""
+    context = {
+        "user": viewer.name,
+        "role": viewer.role_name,
+        "unit": viewer.unit or "",
+        "heartbeat_s": services_of(request).settings.heartbeat_s,
+    }
+    return templates.TemplateResponse(request, "mobile.html", context)
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -6,6 +6,7 @@ if any route lacks `require(...)` or an explicit `public()`.
 
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Query, Request, WebSocket, WebSocketException
 from fastapi.dependencies.models import Dependant
@@ -24,7 +25,7 @@ from rtcc.governance.identity import (
     token_hash,
 )
 from rtcc.governance.purpose import CaseNumber, PurposeCode, PurposeStatement
-from rtcc.governance.roles import Permission, Role
+from rtcc.governance.roles import PEOPLE_ROLES, Permission, Role
 from rtcc.storage.base import Rejection
 
 SESSION_COOKIE = "rtcc_session"
@@ -63,8 +64,10 @@ def resolve_principal(conn: HTTPConnection, svc: Services) -> Principal:
         user = svc.storage.accounts.session_user(
             token_hash(token), utcnow(), IDLE_TIMEOUT, LAST_SEEN_RESOLUTION
         )
-        if user is not None and not user.disabled:
-            return Principal(user.username, "user", Role(user.role))
+        if user is not None and not user.disabled and Role(user.role) in PEOPLE_ROLES:
+            return Principal(
+                user.username, "user", Role(user.role), user.unit, frozenset(user.camera_groups)
+            )
     return ANONYMOUS
 
 
@@ -99,6 +102,18 @@ def require(permission: Permission) -> Any:
     return Depends(check)
 
 
+def searched_resource(request: Request) -> str:
+    """The audited resource of a sensitive request: path and what was asked (the query,
+    less purpose and case, which have their own columns), so reviews see what was sought."""
+    asked = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in _PURPOSE_PARAMS]
+    )
+    return f"{request.method} {request.url.path}" + (f"?{asked}" if asked else "")
+
+
+_PURPOSE_PARAMS = frozenset({"purpose", "case_number"})
+
+
 def require_purpose(permission: Permission) -> Any:
     """Dependency for a sensitive route: the caller states `purpose` (and `case_number`
     where policy says) as query parameters; both go into the audit record."""
@@ -109,10 +124,21 @@ def require_purpose(permission: Permission) -> Any:
         case_number: Annotated[CaseNumber | None, Query(description="case/incident")] = None,
     ) -> Principal:
         stated = PurposeStatement(purpose=purpose, case_number=case_number) if purpose else None
-        return _decide(request, permission, f"{request.method} {request.url.path}", stated)
+        return _decide(request, permission, searched_resource(request), stated)
 
     setattr(check, _PERMISSION_ATTR, permission)
     return Depends(check)
+
+
+def declares(permission: Permission) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a custom dependency (which decides through the decision point itself) as the
+    one that guards its route with `permission`, for the startup check and the tests."""
+
+    def mark(check: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(check, _PERMISSION_ATTR, permission)
+        return check
+
+    return mark
 
 
 def require_ws(permission: Permission) -> Any:

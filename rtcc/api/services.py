@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 
 from rtcc.core.bus import Bus
 from rtcc.governance.authz import DecisionPoint
+from rtcc.governance.retention_policy import PolicyInForce
 from rtcc.pipeline.ingest import IngestPipeline
 from rtcc.settings import Settings
 from rtcc.sources.manager import SourceManager
@@ -22,6 +23,7 @@ class Services:
     decisions: DecisionPoint
     sources: SourceManager
     basemap: dict[str, Any]
+    retention: PolicyInForce
 
 
 def services_of(conn: HTTPConnection) -> Services:

@@ -5,18 +5,27 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
+from rtcc.analysis.hotlists.delivery import granted, redact_device_flag, visible_alerts
 from rtcc.api.security import require
 from rtcc.api.services import services_of
+from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission
 from rtcc.pipeline.live_state import snapshot
 
 router = APIRouter()
 
 
-@router.get("/api/v1/state", dependencies=[require(Permission.WALL_VIEW)])
-async def live_state(request: Request) -> dict[str, Any]:
+@router.get("/api/v1/state")
+async def live_state(
+    request: Request, viewer: Annotated[Principal, require(Permission.WALL_VIEW)]
+) -> dict[str, Any]:
     store = services_of(request).storage.events
-    return await anyio.to_thread.run_sync(snapshot, store)
+    state = await anyio.to_thread.run_sync(snapshot, store)
+    # A pending hotlist hit's alert is for those who confirm hits only.
+    permissions = granted(viewer.role)
+    state["alerts"] = visible_alerts(state["alerts"], permissions)
+    state["recent"] = [redact_device_flag(event, permissions) for event in state["recent"]]
+    return state
 
 
 @router.get("/api/v1/basemap", dependencies=[require(Permission.WALL_VIEW)])
@@ -24,11 +33,14 @@ def basemap(request: Request) -> dict[str, Any]:
     return services_of(request).basemap
 
 
-@router.get("/api/v1/alerts", dependencies=[require(Permission.ALERTS_VIEW)])
+@router.get("/api/v1/alerts")
 def alerts(
-    request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    request: Request,
+    viewer: Annotated[Principal, require(Permission.ALERTS_VIEW)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    return services_of(request).storage.events.recent_alerts(limit)
+    found = services_of(request).storage.events.recent_alerts(limit)
+    return visible_alerts(found, granted(viewer.role))
 
 
 @router.get("/api/v1/purposes", dependencies=[require(Permission.WALL_VIEW)])

@@ -19,7 +19,11 @@ class Wireable(Protocol):
     def to_wire(self) -> dict[str, Any]: ...
 
 
-MessageType = Literal["event", "alert", "source_health", "geofence"]
+# "hit": an LPR hotlist hit decided (or awaiting decision); rtcc/api/live.py sends it by role.
+# "output_health": an output channel went failing or recovered (rtcc/outputs/dispatcher.py).
+MessageType = Literal[
+    "event", "alert", "source_health", "geofence", "hit", "alert_state", "output_health"
+]
 
 
 @dataclass(slots=True)
@@ -76,6 +80,13 @@ class Subscription:
 
     async def get(self) -> BusMessage | Resync:
         return await self._queue.get()
+
+    def get_nowait(self) -> BusMessage | Resync | None:
+        """The next message if one is waiting, else None (no timer, no task switch)."""
+        try:
+            return self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
 
     def qsize(self) -> int:
         return self._queue.qsize()

@@ -19,7 +19,10 @@ from pydantic import (
     Field,
     StringConstraints,
     TypeAdapter,
+    ValidationError,
+    model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from rtcc.core.clock import iso
 from rtcc.core.geo import Location
@@ -93,9 +96,20 @@ class LprReadIn(_EventInBase):
 
 
 class GunshotIn(_EventInBase):
+    """Vendor-located (location) or sensor-level (payload.sensors, located at ingest)."""
+
     kind: Literal["gunshot"]
-    location: Location
     payload: Gunshot
+
+    @model_validator(mode="after")
+    def _located_or_locatable(self) -> "GunshotIn":
+        if self.location is None and not self.payload.sensors:
+            reason = "a gunshot without a location needs payload.sensors to locate it from"
+            error = PydanticCustomError("missing", reason)
+            raise ValidationError.from_exception_data(
+                "GunshotIn", [InitErrorDetails(type=error, loc=("location",), input=None)]
+            )
+        return self
 
 
 class CameraStatusIn(_EventInBase):

@@ -4,9 +4,18 @@ Strict at the edge: no type coercion ("12" is not a number), unknown fields are
 refused, every number has the range a real device can produce.
 """
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 Ident = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
@@ -70,8 +79,39 @@ class LprRead(_Payload):
     image_ref: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
+def _aware_time(value: object) -> object:
+    """ISO 8601 text (or a datetime) with a zone; a zone-less time is an error."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO 8601 string with a time zone")
+
+
+ArrivalTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_aware_time),
+    PlainSerializer(
+        lambda t: t.astimezone(UTC).isoformat(timespec="microseconds"), return_type=str
+    ),
+]
+
+
+class SensorArrival(_Payload):
+    """When the shot's sound reached one acoustic sensor (UTC, microseconds kept)."""
+
+    sensor_id: Ident
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    arrived_at: ArrivalTime
+
+
 class Gunshot(_Payload):
-    """An acoustic gunshot detection (ShotSpotter-style alert)."""
+    """An acoustic gunshot detection: located by the vendor (envelope location) or
+    reported per sensor (`sensors` + `temperature_c`) and located at ingest."""
 
     detection_id: Ident
     rounds: Annotated[int, Field(ge=1, le=500)] = 1
@@ -79,6 +119,13 @@ class Gunshot(_Payload):
         "single_gunshot"
     )
     confidence: Probability | None = None
+    sensors: Annotated[list[SensorArrival], Field(max_length=200)] = []
+    temperature_c: Annotated[float, Field(ge=-60, le=60)] | None = None
+    location_method: Literal["vendor", "multilateration"] | None = None
+    location_note: ShortText | None = None
+    incident_id: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = Field(
+        None, description="the CAD or RTCC incident this shot belongs to (set at ingest)"
+    )
 
 
 class CameraStatus(_Payload):
@@ -98,6 +145,9 @@ class CameraStatus(_Payload):
     recording: bool | None = None
     owner: ShortText | None = None
     stream_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    group: Ident | None = Field(
+        None, description="camera group (e.g. schools, transit): only users granted it open it"
+    )
 
 
 Payload = CadIncident | CallerLocation | UnitPosition | LprRead | Gunshot | CameraStatus

@@ -1,5 +1,6 @@
 """The one decision point: every protected action is decided and audited here."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,13 +40,18 @@ class DecisionPoint:
         permission: Permission,
         resource: str,
         purpose: PurposeStatement | None = None,
+        attributes: Callable[[], Decision] | None = None,
     ) -> Decision:
-        """Allow or deny, with the reason; sensitive permissions also need a purpose."""
+        """Allow or deny, with the reason: the role first, then a purpose for sensitive
+        permissions, then `attributes` (a share's scope, a grant's window) if given."""
         decision = self._evaluate(principal, permission)
         if decision.allowed and permission in PURPOSE_REQUIRED:
             stated, why = check_purpose(purpose, self.purposes)
             field = "authorization" if stated else "purpose"
             decision = Decision(stated, f"{decision.reason}; {why}", field)
+        if decision.allowed and attributes is not None:
+            scoped = attributes()
+            decision = Decision(scoped.allowed, f"{decision.reason}; {scoped.reason}", scoped.field)
         self._audit.append(
             AuditRecord(
                 at=utcnow(),
@@ -82,6 +88,21 @@ class DecisionPoint:
         if locked_until is not None:
             why = f"locked: too many failed logins; locked until {iso(locked_until)}"
             self._account_event(username, "auth.lock", f"user:{username}", "deny", why)
+
+    def record_system_action(self, action: str, resource: str, reason: str) -> None:
+        """What the system did on its own (a purge, a signed checkpoint), in the same trail."""
+        self._audit.append(
+            AuditRecord(
+                at=utcnow(),
+                actor="system",
+                actor_kind="system",
+                role="none",
+                action=action,
+                resource=resource,
+                outcome="allow",
+                reason=reason,
+            )
+        )
 
     def _account_event(
         self, username: str, action: str, resource: str, outcome: str, reason: str

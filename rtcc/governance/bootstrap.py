@@ -2,7 +2,7 @@
 
 from rtcc.governance import mfa
 from rtcc.governance.identity import hash_password, new_api_key, new_password
-from rtcc.governance.roles import Role
+from rtcc.governance.roles import PEOPLE_ROLES, Role
 from rtcc.storage.base import AccountStore
 
 
@@ -16,6 +16,8 @@ def ensure_admin(accounts: AccountStore, username: str = "admin") -> str | None:
 
 
 def create_user(accounts: AccountStore, username: str, role: Role) -> str:
+    if role not in PEOPLE_ROLES:
+        raise ValueError(f"role {role.value} is for machines (API keys, signed requests)")
     password = new_password()
     accounts.add_user(username, hash_password(password), role.value)
     return password

@@ -25,8 +25,10 @@ class Principal:
     """Who is asking: a person with a session or a machine source with an API key."""
 
     name: str
-    kind: Literal["user", "source", "anonymous"]
+    kind: Literal["user", "source", "partner", "anonymous"]
     role: Role | None
+    unit: str | None = None  # attributes the decision point weighs beside the role
+    camera_groups: frozenset[str] = frozenset()
 
     @property
     def role_name(self) -> str:

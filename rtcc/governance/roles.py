@@ -7,6 +7,8 @@ class Permission(StrEnum):
     EVENTS_INGEST = "events.ingest"
     WALL_VIEW = "wall.view"
     ALERTS_VIEW = "alerts.view"
+    ALERTS_ASSIGN = "alerts.assign"  # give an alert to a unit or a person
+    CAMERAS_OPEN = "cameras.open"  # a camera's stream (and its group, an attribute)
     ADMIN_VIEW = "admin.view"
     SOURCES_MANAGE = "sources.manage"
     USERS_MANAGE = "users.manage"
@@ -22,6 +24,20 @@ class Permission(StrEnum):
     LPR_HITS_CONFIRM = "lpr.hits.confirm"
     # Time-boxed access to an integrated private camera, tied to an incident or case.
     CAMERA_GRANTS_MANAGE = "cameras.grants.manage"
+    # The review queue of flagged patterns of use (misuse detection).
+    MISUSE_REVIEW = "misuse.review"
+    # Criminal intelligence (28 CFR Part 23): read and release, submit, review or purge.
+    INTEL_READ = "intel.read"
+    INTEL_SUBMIT = "intel.submit"
+    INTEL_REVIEW = "intel.review"
+    # Sharing with partner agencies: granting shares, and a partner's own signed requests.
+    SHARING_MANAGE = "sharing.manage"
+    PARTNER_READ = "partner.read"
+    # Retention: legal holds, purge runs and their certificates.
+    RETENTION_MANAGE = "retention.manage"
+    # Output channels: send a dead-lettered alert again once the far end is fixed.
+    OUTPUTS_MANAGE = "outputs.manage"
+    PLAYBOOKS_MANAGE = "playbooks.manage"  # reload the playbooks folder
 
 
 class Role(StrEnum):
@@ -31,6 +47,7 @@ class Role(StrEnum):
     OFFICER = "officer"
     AUDITOR = "auditor"
     SOURCE = "source"
+    PARTNER = "partner"  # another agency's system, signing its requests (never a login)
 
 
 P = Permission
@@ -43,6 +60,8 @@ _INVESTIGATION = (
     P.HOTLISTS_APPROVE,
     P.LPR_HITS_CONFIRM,
     P.CAMERA_GRANTS_MANAGE,
+    P.INTEL_READ,
+    P.INTEL_SUBMIT,
 )
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An admin runs the system; it does not feed it, so no EVENTS_INGEST.
@@ -56,25 +75,49 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.AUDIT_READ,
             P.GEOFENCES_MANAGE,
             P.DFR_VIEW,
+            P.RETENTION_MANAGE,
+            P.OUTPUTS_MANAGE,
+            P.PLAYBOOKS_MANAGE,
         }
     ),
     Role.SUPERVISOR: frozenset(
         {
             P.WALL_VIEW,
             P.ALERTS_VIEW,
+            P.ALERTS_ASSIGN,
+            P.CAMERAS_OPEN,
             P.AUDIT_READ,
+            P.GEOFENCES_MANAGE,
+            P.DFR_VIEW,
+            P.MISUSE_REVIEW,
+            P.INTEL_REVIEW,
+            P.SHARING_MANAGE,
+            P.RETENTION_MANAGE,
+            *_INVESTIGATION,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {
+            P.WALL_VIEW,
+            P.ALERTS_VIEW,
+            P.ALERTS_ASSIGN,
+            P.CAMERAS_OPEN,
             P.GEOFENCES_MANAGE,
             P.DFR_VIEW,
             *_INVESTIGATION,
         }
     ),
-    Role.ANALYST: frozenset(
-        {P.WALL_VIEW, P.ALERTS_VIEW, P.GEOFENCES_MANAGE, P.DFR_VIEW, *_INVESTIGATION}
+    Role.OFFICER: frozenset(
+        {P.WALL_VIEW, P.ALERTS_VIEW, P.GEOFENCES_MANAGE, P.DFR_VIEW, P.CAMERAS_OPEN}
     ),
-    Role.OFFICER: frozenset({P.WALL_VIEW, P.ALERTS_VIEW, P.GEOFENCES_MANAGE, P.DFR_VIEW}),
     Role.AUDITOR: frozenset({P.AUDIT_READ}),
     Role.SOURCE: frozenset({P.EVENTS_INGEST}),
+    Role.PARTNER: frozenset({P.PARTNER_READ}),
 }
+
+
+#: Roles a person's account may have; sources and partners are machines with keys.
+PEOPLE_ROLES: frozenset[Role] = frozenset(Role) - {Role.SOURCE, Role.PARTNER}
 
 
 def permissions_of(role: Role) -> frozenset[Permission]:

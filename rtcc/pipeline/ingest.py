@@ -6,10 +6,12 @@ from typing import Any
 
 import anyio.to_thread
 
+from rtcc.analysis.camera_live import CUE_RECEIVED_AT, LiveCameras, attach
 from rtcc.core.alerts import Alert
 from rtcc.core.bus import Bus
 from rtcc.core.clock import utcnow
 from rtcc.core.events import Event
+from rtcc.pipeline.locate_gunshot import prepare_gunshots
 from rtcc.pipeline.rules import RuleEngine
 from rtcc.pipeline.validate import ItemError, validate_items
 from rtcc.storage.base import Rejection, Storage
@@ -37,10 +39,15 @@ class IngestResult:
 class IngestPipeline:
     """The single path every event takes; HTTP, replay and tests all call `ingest`."""
 
-    def __init__(self, storage: Storage, bus: Bus, rules: RuleEngine) -> None:
+    def __init__(
+        self, storage: Storage, bus: Bus, rules: RuleEngine, cameras: LiveCameras | None = None
+    ) -> None:
         self._storage = storage
         self._bus = bus
         self._rules = rules
+        # The camera index the rules see: built from the store once, then kept current here.
+        self.cameras = cameras or LiveCameras.from_entities(storage.events.entities())
+        attach(storage.events, self.cameras)
 
     async def ingest(self, source: str, items: list[Any]) -> IngestResult:
         """Blocking work runs in a worker thread so the event loop keeps serving websockets."""
@@ -51,7 +58,10 @@ class IngestPipeline:
 
     def process(self, source: str, items: list[Any]) -> IngestResult:
         """Validate, persist (committed before return), count rejects, evaluate rules."""
-        events, errors = validate_items(items, source, utcnow())
+        received_at = utcnow()
+        events, errors = validate_items(items, source, received_at)
+        # Sensor-level gunshot reports are located and every shot given its incident first.
+        events, errors = prepare_gunshots(events, errors, len(items), self._storage.events)
         appended = self._storage.events.append(events)
         if errors:
             self.count_rejections(
@@ -60,7 +70,12 @@ class IngestPipeline:
                     for e in errors
                 ]
             )
-        alerts = self._rules.run(appended.stored, self._storage.events)
+        self.cameras.apply(appended.stored)
+        cue = CUE_RECEIVED_AT.set(received_at)
+        try:
+            alerts = self._rules.run(appended.stored, self._storage.events)
+        finally:
+            CUE_RECEIVED_AT.reset(cue)
         if alerts:
             self._storage.events.add_alerts(alerts)
         return IngestResult(appended.stored, appended.duplicates, errors, alerts)

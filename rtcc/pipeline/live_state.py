@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from rtcc.core.clock import iso, utcnow
+from rtcc.governance.attributes import without_stream
 from rtcc.storage.base import EventStore
 
 ACTIVE_CALL_WINDOW = timedelta(minutes=30)
@@ -13,6 +14,9 @@ def snapshot(
     store: EventStore, plate_reads: int = 100, gunshots: int = 25, alerts: int = 50
 ) -> dict[str, Any]:
     """Latest state of every entity, recent reads and shots, and recent alerts, from the store.
+
+    Cameras come without their stream address: opening one is its own decision
+    (`GET /api/v1/cameras/{id}/stream`, rtcc.governance.attributes).
 
     `recent` holds plate reads and gunshots newest first; gunshots are fetched on their
     own so a busy plate reader cannot push them out of the picture.
@@ -34,7 +38,7 @@ def snapshot(
     return {
         "server_time": iso(now),
         "units": entities["unit"],
-        "cameras": entities["camera"],
+        "cameras": [without_stream(e) for e in entities["camera"]],
         "incidents": [e for e in entities["incident"] if e["payload"].get("status") != "closed"],
         "calls": [e for e in entities["call"] if e["occurred_at"] >= call_cutoff],
         "recent": recent,

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from rtcc.api.security import iter_routes, route_permission
 from rtcc.governance.bootstrap import create_source_key
-from rtcc.governance.roles import ROLE_PERMISSIONS, Role
+from rtcc.governance.roles import PEOPLE_ROLES, ROLE_PERMISSIONS, Role
 from tests.conftest import login_as
 
 SOURCE_NAME = "feed-under-test"
@@ -50,7 +50,7 @@ def test_anonymous_is_refused_everywhere(client: TestClient, app: FastAPI) -> No
         assert status in expected, (method, path, status)
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r is not Role.SOURCE])
+@pytest.mark.parametrize("role", sorted(PEOPLE_ROLES))
 def test_people_get_exactly_their_grants(client: TestClient, app: FastAPI, role: Role) -> None:
     login_as(client, app, role.value)
     grants = {p.value for p in ROLE_PERMISSIONS[role]}

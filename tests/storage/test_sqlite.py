@@ -107,7 +107,7 @@ def test_audit_chain_detects_a_deleted_row(storage: SqliteStorage) -> None:
     with storage.db.transaction() as conn:
         conn.execute("DELETE FROM audit WHERE seq = 2")
     intact, _, detail = storage.audit.verify()
-    assert not intact and "row 3" in detail
+    assert not intact and "row 2 missing" in detail
 
 
 def test_entity_remembers_when_it_was_first_seen(storage: SqliteStorage) -> None:

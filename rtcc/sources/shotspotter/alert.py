@@ -6,6 +6,7 @@ DTDs forbidden, so entity expansion (billion laughs) and external entities are r
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -14,9 +15,11 @@ from defusedxml.ElementTree import fromstring
 
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.shotspotter import values as v
+from rtcc.sources.shotspotter.sensors import sensor_arrivals, temperature_c
 
 HEARTBEATS = {"heartbeat", "keepalive", "keep-alive", "keep_alive", "ping"}
 ALERTS = {"alert", "incident", "detection", "notification", "shotspotteralert"}
+ALERTS |= {"sensor_report", "sensorreport", "sensor-report"}  # per-sensor arrival times
 
 
 def parse_body(message: bytes) -> list[tuple[str, dict[str, Any]]]:
@@ -94,10 +97,24 @@ def to_event(prefix: str, record: Mapping[str, Any]) -> WireEvent:
         return prefix + key, value
 
     ref = v.identifier(*field("id", "ID", "alertId", "flexId", "incidentId"))
-    at = v.timestamp(*field("datetime", "DateTime", "timestamp", "time", "epochTime", "epoch"))
-    lat = v.coordinate(*field("latitude", "Latitude", "lat"), 90)
-    lon = v.coordinate(*field("longitude", "Longitude", "lon", "lng"), 180)
+    arrivals = None if xml else sensor_arrivals(prefix, record)
+    time_field = field("datetime", "DateTime", "timestamp", "time", "epochTime", "epoch")
+    if arrivals and time_field[1] is None:  # a sensor report: the first arrival
+        at = min(datetime.fromisoformat(a["arrived_at"]) for a in arrivals)
+    else:
+        at = v.timestamp(*time_field)
+    lat_field = field("latitude", "Latitude", "lat")
+    lon_field = field("longitude", "Longitude", "lon", "lng")
+    lat = lon = None  # a sensor report may come without a vendor fix
+    if not arrivals or lat_field[1] is not None or lon_field[1] is not None:
+        lat, lon = v.coordinate(*lat_field, 90), v.coordinate(*lon_field, 180)
     count = v.rounds(*field("rounds", "Rounds", "numberOfRounds", "rnds"))
     kind = v.classification(*field("type", "Type", "alertType", "incidentType"), count)
     conf = v.confidence(*field("confidence", "Confidence", "probability"))
-    return v.gunshot_event(ref, at, lat, lon, count, kind, conf)
+    event = v.gunshot_event(ref, at, lat, lon, count, kind, conf)
+    if arrivals:
+        event["payload"]["sensors"] = arrivals
+        temperature = temperature_c(prefix, record)
+        if temperature is not None:
+            event["payload"]["temperature_c"] = temperature
+    return event

@@ -108,8 +108,8 @@ def _is_epoch(text: str) -> bool:
 def gunshot_event(
     ref: str,
     at: datetime,
-    lat: float,
-    lon: float,
+    lat: float | None,
+    lon: float | None,
     count: int | None,
     kind: str,
     conf: float | None = None,
@@ -117,10 +117,8 @@ def gunshot_event(
     payload: dict[str, Any] = {"detection_id": ref, "rounds": count or 1, "classification": kind}
     if conf is not None:
         payload["confidence"] = conf
-    return {
-        "kind": "gunshot",
-        "id": ref,
-        "occurred_at": at.astimezone(UTC).isoformat(),
-        "location": {"lat": lat, "lon": lon},
-        "payload": payload,
-    }
+    event: WireEvent = {"kind": "gunshot", "id": ref, "occurred_at": at.astimezone(UTC).isoformat()}
+    if lat is not None and lon is not None:  # else a sensor report, located at ingest
+        event["location"] = {"lat": lat, "lon": lon}
+    event["payload"] = payload
+    return event

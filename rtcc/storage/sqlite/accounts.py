@@ -3,7 +3,9 @@
 Exception: a user's TOTP secret is stored in clear, because verifying a code needs it.
 """
 
+import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rtcc.core.clock import iso, utcnow
@@ -12,11 +14,17 @@ from rtcc.storage.sqlite.database import Database
 
 _USER_COLUMNS = "u.username, u.password_hash, u.role, u.disabled, u.failed_logins, "
 _USER_COLUMNS += "u.locked_until, u.mfa_secret"
+_USER_COLUMNS += ", u.external_issuer, u.external_subject, u.unit, u.camera_groups"
+EXTERNAL_PASSWORD = "!external"  # noqa: S105 (no argon2 hash: nothing verifies against it)
 _ADDED_COLUMNS = {
     "users": {
         "failed_logins": "INTEGER NOT NULL DEFAULT 0",
         "locked_until": "TEXT",
         "mfa_secret": "TEXT",
+        "external_issuer": "TEXT",
+        "external_subject": "TEXT",
+        "unit": "TEXT",
+        "camera_groups": "TEXT NOT NULL DEFAULT '[]'",
     },
     "sessions": {"last_seen_at": "TEXT NOT NULL DEFAULT ''"},
 }
@@ -30,6 +38,10 @@ def upgrade_identity_columns(db: Database) -> None:
             for name, decl in columns.items():
                 if name not in existing:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+        conn.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS users_external_identity"
+            " ON users (external_issuer, external_subject) WHERE external_issuer IS NOT NULL"
+        )
 
 
 def _user(row: sqlite3.Row | tuple[object, ...]) -> User:
@@ -42,6 +54,10 @@ def _user(row: sqlite3.Row | tuple[object, ...]) -> User:
         failed_logins=int(str(row[4])),
         locked_until=datetime.fromisoformat(str(locked)) if locked else None,
         mfa_secret=str(row[6]) if row[6] else None,
+        external_issuer=str(row[7]) if row[7] else None,
+        external_subject=str(row[8]) if row[8] else None,
+        unit=str(row[9]) if row[9] else None,
+        camera_groups=tuple(json.loads(str(row[10] or "[]"))),
     )
 
 
@@ -110,6 +126,14 @@ class SqliteAccountStore:
                 (iso(until) if until else None, username),
             )
 
+    def set_attributes(self, username: str, unit: str | None, camera_groups: Sequence[str]) -> None:
+        groups = json.dumps(sorted(set(camera_groups)))
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE users SET unit = ?, camera_groups = ? WHERE username = ?",
+                (unit, groups, username),
+            )
+
     def set_mfa_secret(self, username: str, secret: str | None) -> None:
         with self._db.transaction() as conn:
             conn.execute("UPDATE users SET mfa_secret = ? WHERE username = ?", (secret, username))
@@ -138,7 +162,7 @@ class SqliteAccountStore:
             row = conn.execute(sql, (token_hash, iso(now), iso(now - idle_timeout))).fetchone()
         if row is None:
             return None
-        if row[7] < iso(now - touch_every):
+        if row[-1] < iso(now - touch_every):
             with self._db.transaction() as conn:
                 conn.execute(
                     "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
@@ -173,3 +197,31 @@ class SqliteAccountStore:
         sql = "SELECT DISTINCT source FROM api_keys WHERE revoked = 0 ORDER BY source"
         with self._db.reading() as conn:
             return [r[0] for r in conn.execute(sql)]
+
+    def add_external_user(self, username: str, role: str, issuer: str, subject: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO users (username, password_hash, role, created_at, external_issuer,"
+                " external_subject) VALUES (?, ?, ?, ?, ?, ?)",
+                (username, EXTERNAL_PASSWORD, role, iso(utcnow()), issuer, subject),
+            )
+
+    def external_user(self, issuer: str, subject: str) -> User | None:
+        sql = f"SELECT {_USER_COLUMNS} FROM users u"
+        sql += " WHERE u.external_issuer = ? AND u.external_subject = ?"
+        with self._db.reading() as conn:
+            row = conn.execute(sql, (issuer, subject)).fetchone()
+        return _user(row) if row else None
+
+    def link_external_identity(self, username: str, issuer: str, subject: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE users SET external_issuer = ?, external_subject = ?, password_hash = ?"
+                " WHERE username = ?",
+                (issuer, subject, EXTERNAL_PASSWORD, username),
+            )
+            conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
+
+    def set_role(self, username: str, role: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute("UPDATE users SET role = ? WHERE username = ?", (role, username))

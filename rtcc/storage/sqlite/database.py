@@ -36,6 +36,7 @@ class Database:
         conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA secure_delete=ON")  # a purged row's bytes are zeroed, not freed
         return conn
 
     @contextmanager
@@ -54,6 +55,12 @@ class Database:
     def reading(self) -> Iterator[sqlite3.Connection]:
         with self._read_lock:
             yield self._reader
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (after a purge, so no
+        page image of a deleted row stays in the log)."""
+        with self._write_lock:
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def journal_mode(self) -> str:
         with self.reading() as conn:

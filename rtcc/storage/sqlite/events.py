@@ -1,16 +1,24 @@
 """Events, live entity state, alerts and reject counters in SQLite."""
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from rtcc.core.alerts import Alert
 from rtcc.core.clock import iso, utcnow
 from rtcc.core.events import Event
 from rtcc.core.geo import bbox_around, haversine_m
-from rtcc.storage.base import AppendResult, EntityState, NearbyEntity, RejectCount, Rejection
+from rtcc.storage.base import (
+    AppendResult,
+    EntityState,
+    NearbyEntity,
+    NearbyEvent,
+    RejectCount,
+    Rejection,
+)
 from rtcc.storage.sqlite.database import Database
 
 _INSERT_EVENT = """
@@ -32,6 +40,9 @@ _EVENT_COLUMNS = (
     "payload, dedup_key"
 )
 _CHUNK = 900  # stays below SQLite's bound-parameter limit
+
+
+SHORT_WINDOW = timedelta(hours=6)
 
 
 class SqliteEventStore:
@@ -105,6 +116,17 @@ class SqliteEventStore:
             for r in rows
         ]
 
+    def entity(self, entity_key: str) -> EntityState | None:
+        sql = (
+            "SELECT entity_key, entity_type, lat, lon, event_json, first_occurred_at "
+            "FROM entity_state WHERE entity_key = ?"
+        )
+        with self._db.reading() as conn:
+            r = conn.execute(sql, (entity_key,)).fetchone()
+        if r is None:
+            return None
+        return EntityState(r[0], r[1], r[2], r[3], json.loads(r[4]) | {"first_occurred_at": r[5]})
+
     def entities_near(
         self, lat: float, lon: float, radius_m: float, entity_type: str
     ) -> list[NearbyEntity]:
@@ -126,6 +148,63 @@ class SqliteEventStore:
                 found.append(NearbyEntity(state, distance))
         return sorted(found, key=lambda n: n.distance_m)
 
+    def events_near(
+        self,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        kinds: Sequence[str],
+        since: datetime,
+        until: datetime,
+        limit: int = 500,
+        nearest: int | None = None,
+    ) -> list[NearbyEvent]:
+        """Located events of `kinds` within `radius_m` in [since, until], oldest first
+        (events_rtree box, then the time and kind filter, then exact distance)."""
+        if not kinds:
+            return []
+        min_lat, max_lat, min_lon, max_lon = bbox_around(lat, lon, radius_m)
+        marks = ",".join("?" * len(kinds))
+        cols = ", ".join(f"e.{c.strip()}" for c in _EVENT_COLUMNS.split(","))
+        if until - since <= SHORT_WINDOW:
+            # A short window: few events of these kinds, wherever they are; find them by
+            # (kind, time) and keep those in the box. Where events are dense (a city
+            # centre) this reads far fewer rows than every event the R*Tree box holds.
+            sql = (
+                f"SELECT {cols} FROM events e WHERE e.kind IN ({marks}) "
+                "AND e.occurred_at >= ? AND e.occurred_at <= ? "
+                "AND e.lat BETWEEN ? AND ? AND e.lon BETWEEN ? AND ? "
+                "ORDER BY e.occurred_at, e.seq"
+            )
+            params: tuple[Any, ...] = (
+                *kinds,
+                iso(since),
+                iso(until),
+                min_lat,
+                max_lat,
+                min_lon,
+                max_lon,
+            )
+        else:
+            sql = (
+                f"SELECT {cols} FROM events_rtree r JOIN events e ON e.seq = r.seq "
+                "WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ? "
+                f"AND e.kind IN ({marks}) AND e.occurred_at >= ? AND e.occurred_at <= ? "
+                "ORDER BY e.occurred_at, e.seq"
+            )
+            params = (min_lat, max_lat, min_lon, max_lon, *kinds, iso(since), iso(until))
+        found: list[tuple[float, Any]] = []
+        with self._db.reading() as conn:
+            for row in conn.execute(sql, params):
+                distance = haversine_m(lat, lon, row[6], row[7])
+                if distance <= radius_m:
+                    found.append((distance, row))
+                    if len(found) >= limit:
+                        break
+        if nearest is not None:  # decode only what is returned
+            found = heapq.nsmallest(nearest, found, key=lambda pair: pair[0])
+        return [NearbyEvent(_wire_from_row(row), distance) for distance, row in found]
+
     def add_alerts(self, alerts: Sequence[Alert]) -> None:
         rows = [
             (
@@ -144,6 +223,16 @@ class SqliteEventStore:
         with self._db.transaction() as conn:
             conn.executemany("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def get_alert(self, alert_id: str) -> dict[str, Any] | None:
+        sql = (
+            "SELECT id, rule, created_at, severity, title, event_id, lat, lon, detail "
+            "FROM alerts WHERE id = ?"
+        )
+        with self._db.reading() as conn:
+            rows = conn.execute(sql, (alert_id,)).fetchall()
+        found = _alert_rows(rows)
+        return found[0] if found else None
+
     def recent_alerts(self, limit: int) -> list[dict[str, Any]]:
         sql = (
             "SELECT id, rule, created_at, severity, title, event_id, lat, lon, detail "
@@ -151,22 +240,7 @@ class SqliteEventStore:
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql, (limit,)).fetchall()
-        return [
-            {
-                "id": r[0],
-                "rule": r[1],
-                "created_at": r[2],
-                "severity": r[3],
-                "title": r[4],
-                "event_id": r[5],
-                "location": {"lat": r[6], "lon": r[7], "accuracy_m": None}
-                if r[6] is not None
-                else None,
-                "detail": json.loads(r[8]),
-                "hops": None,
-            }
-            for r in rows
-        ]
+        return _alert_rows(rows)
 
     def record_rejections(self, rejections: Sequence[Rejection]) -> None:
         now = iso(utcnow())
@@ -258,3 +332,22 @@ def _wire_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "payload": json.loads(payload),
         "dedup_key": dedup,
     }
+
+
+def _alert_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r[0],
+            "rule": r[1],
+            "created_at": r[2],
+            "severity": r[3],
+            "title": r[4],
+            "event_id": r[5],
+            "location": {"lat": r[6], "lon": r[7], "accuracy_m": None}
+            if r[6] is not None
+            else None,
+            "detail": json.loads(r[8]),
+            "hops": None,
+        }
+        for r in rows
+    ]

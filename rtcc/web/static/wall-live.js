@@ -80,6 +80,8 @@ export class LiveConnection {
         this._setStatus("live", "connected");
       }
       this.onMessage(msg);
+      // Panels in their own modules (wall-hits.js) listen without wall.js knowing them.
+      window.dispatchEvent(new CustomEvent("rtcc:live", { detail: msg }));
     });
     ws.addEventListener("close", (ev) => {
       if (ws !== this.ws) return;

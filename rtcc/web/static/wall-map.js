@@ -1,6 +1,14 @@
 // The live map: basemap, one layer per kind of thing, and what a selected alert points at.
 /* global L */
 import { ageOf, el, eventPopup, gunshotPopup } from "./wall-format.js";
+import { openStreamButton } from "./wall-camera-open.js";
+
+/** A camera's popup: its details, and a button to open its stream (its own decision). */
+function cameraPopup(title, event) {
+  const card = eventPopup(title, event);
+  card.append(openStreamButton(event.payload.camera_id));
+  return card;
+}
 import {
   CALLER_STYLE,
   DISTRICT_STYLE,
@@ -222,7 +230,7 @@ export class WallMap {
     const title = p.name ? `${p.camera_id} · ${p.name}` : p.camera_id;
     const layer = this.layers.cameras;
     const item = this._place("camera", layer, p.camera_id, latlng, cameraIcon(p), () =>
-      eventPopup(title, event)
+      cameraPopup(title, event)
     );
     this._setExtra(item, layer, L.polygon(viewCone(latlng, p), coneStyle(p)));
   }
@@ -340,6 +348,8 @@ export class WallMap {
   showAlert(alert) {
     const bounds = drawAlertLinks(this.layers.links, alert);
     if (bounds) this.map.flyToBounds(bounds.pad(0.15), { maxZoom: 17, duration: 0.8 });
+    // wall-dock.js (and any other add-on) draws its part of the selected alert.
+    document.dispatchEvent(new CustomEvent("rtcc:alert-selected", { detail: { alert, map: this.map } }));
   }
 
   invalidate() {

@@ -5,9 +5,13 @@ const MAX_ALERTS = 200;
 const NEW_ALERT_MS = 10_000;
 const RULE_LABELS = {
   gunshot_nearby: "Gunshot",
-  lpr_hotlist: "Hotlist hit",
+  lpr_hotlist: "Hotlist hit (reader) to confirm",
+  hotlist_match: "Hotlist hit to confirm",
+  hotlist_hit_confirmed: "Confirmed hotlist hit",
   caller_in_geofence: "Caller in geofence",
 };
+
+const HIT_RULES = new Set(["lpr_hotlist", "hotlist_match", "hotlist_hit_confirmed"]);
 
 function setEmpty(list) {
   const empty = document.querySelector(`[data-empty-for="${list.id}"]`);
@@ -157,9 +161,11 @@ function alertHead(alert) {
 /** The one line an analyst reads first: how many cameras see it, how many units are near. */
 function alertCounts(alert, cams, units) {
   const d = alert.detail || {};
-  if (alert.rule === "lpr_hotlist") {
-    const plate = `${d.plate || "?"}${d.plate_state ? ` ${d.plate_state}` : ""}`;
-    const where = ` on ${d.hotlist || "hotlist"} · reader ${d.reader_id || "?"}`;
+  if (HIT_RULES.has(alert.rule)) {
+    // Hotlist hits carry `hits` (pending, wall-hits.js) or `hit` (confirmed).
+    const h = d.hit || (d.hits || [])[0] || {};
+    const plate = `${h.plate_read || "?"}${h.state_read ? ` ${h.state_read}` : ""}`;
+    const where = ` on ${h.list_name || "hotlist"} · reader ${h.reader_id || "?"}`;
     return el(
       "div",
       { class: "alert-counts", "data-testid": "alert-counts" },
@@ -175,8 +181,34 @@ function alertCounts(alert, cams, units) {
   if (!("cameras" in d || "units" in d)) return null;
   const inView = cams.filter((c) => c.in_view).length;
   const cameras = `${plural(cams.length, "camera")} (${inView} in view)`;
-  const text = `${cameras} · ${plural(units.length, "unit")}`;
+  const reads = d.plate_reads ? ` · ${plural(d.plate_reads.length, "plate read")}` : "";
+  const text = `${cameras}${reads} · ${plural(units.length, "unit")}`;
   return el("div", { class: "alert-counts", "data-testid": "alert-counts", text });
+}
+
+/** How a gunshot was placed: by the vendor, or by us from the sensors' arrival times. */
+function locatedLine(d) {
+  if (!d.location_method) return null;
+  const how =
+    d.location_method === "vendor" ? "Located by the vendor" : "Located from sensor times";
+  const radius = d.uncertainty_m != null ? ` ±${fmtDistance(d.uncertainty_m)}` : "";
+  const incident = d.incident && d.incident.id ? ` · incident ${d.incident.id}` : "";
+  return el("div", {
+    class: "alert-located",
+    "data-testid": "alert-located",
+    "data-method": d.location_method,
+    text: `${how}${radius}${incident}`,
+  });
+}
+
+function readChip(r) {
+  return el("span", {
+    class: "chip chip-read",
+    "data-testid": "read-chip",
+    "data-event-id": r.event_id,
+    title: `${r.reader_id || "reader"} · ${fmtTime(r.occurred_at)} · ${fmtDistance(r.distance_m)}`,
+    text: `${r.plate}${r.plate_state ? ` ${r.plate_state}` : ""}`,
+  });
 }
 
 function cameraChip(c) {
@@ -198,15 +230,20 @@ function unitChip(u) {
   });
 }
 
-/** Counts, then chips: cameras that can see it (green) or not (grey), and units near. */
+/** Counts, how it was located, then chips: cameras that can see it (green) or not (grey),
+ * plate reads around it in time and place, and units near. */
 function alertSummary(alert) {
   const d = alert.detail || {};
   const cams = d.cameras || [];
   const units = d.units || [];
   const cameraAttrs = { class: "chips alert-cameras", "data-testid": "alert-cameras" };
+  const reads = d.plate_reads || [];
+  const readAttrs = { class: "chips alert-reads", "data-testid": "alert-reads" };
   return [
     alertCounts(alert, cams, units),
+    locatedLine(d),
     cams.length ? el("div", cameraAttrs, cams.map(cameraChip)) : null,
+    reads.length ? el("div", readAttrs, reads.map(readChip)) : null,
     units.length ? el("div", { class: "chips alert-units" }, units.map(unitChip)) : null,
   ];
 }

@@ -186,6 +186,10 @@ function onMessage(msg) {
       break;
     case "resync":
       break; // a snapshot follows immediately
+    case "hit": // wall-hits.js
+    case "alert_state": // wall-alert-actions.js
+    case "output_health": // wall-outputs.js
+      break; // handled by their own modules through the rtcc:live window event
     default:
       console.warn("rtcc: unknown live message type", msg.type);
   }

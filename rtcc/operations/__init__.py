@@ -1,0 +1,1 @@
+"""The agency's own workflows around the live picture: private cameras, requests, cases."""

@@ -1,0 +1,1 @@
+"""Intelligence bulletins as PDF: a BOLO, an incident's lead summary and a shift brief."""

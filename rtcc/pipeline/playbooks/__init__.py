@@ -1,0 +1,1 @@
+"""Playbooks: correlation rules as YAML files, validated, reloadable, carrying their tests."""

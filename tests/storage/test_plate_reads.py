@@ -1,0 +1,144 @@
+"""The plate-read index is kept by the events table itself: same transaction, same deletes."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
+from rtcc.storage.sqlite import SqliteStorage
+from tests.conftest import gunshot
+
+T0 = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+
+
+def lpr_read(
+    plate: str,
+    reader: str = "LPR01",
+    at: datetime = T0,
+    lat: float = 39.9612,
+    lon: float = -82.9988,
+    state: str | None = "OH",
+    image_ref: str | None = None,
+    ref: str | None = None,
+) -> dict[str, Any]:
+    """One wire `lpr_read` event; `ref` defaults to plate+reader+time (unique per read)."""
+    payload: dict[str, Any] = {"reader_id": reader, "plate": plate, "plate_state": state}
+    if image_ref is not None:
+        payload["image_ref"] = image_ref
+    return {
+        "kind": "lpr_read",
+        "id": ref or f"{plate}-{reader}-{int(at.timestamp())}",
+        "occurred_at": at.isoformat(),
+        "location": {"lat": lat, "lon": lon},
+        "payload": payload,
+    }
+
+
+def store_reads(storage: SqliteStorage, items: list[dict[str, Any]]) -> list[Event]:
+    events = [event_from_wire(EVENT_IN_ADAPTER.validate_python(i), "t", T0) for i in items]
+    return storage.events.append(events).stored
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> SqliteStorage:
+    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+
+
+def test_a_stored_read_is_indexed_with_everything_search_returns(storage: SqliteStorage) -> None:
+    stored = store_reads(
+        storage,
+        [
+            lpr_read("7AB123", image_ref="img/1.jpg"),
+            lpr_read("7AB123", "LPR02", T0 + timedelta(minutes=5), 39.97, -83.0),
+            lpr_read("XYZ999"),
+            gunshot(),
+        ],
+    )
+    assert storage.plate_reads.plates_since(0) == [(1, "7AB123"), (2, "XYZ999")]
+    assert storage.plate_reads.plates_since(1) == [(2, "XYZ999")]
+    assert storage.plate_reads.plate_info([1, 2]) == {1: ("7AB123", 2), 2: ("XYZ999", 1)}
+    assert storage.plate_reads.count_reads() == 3
+    second, first = storage.plate_reads.reads_of([1])  # newest first
+    assert (first.plate, first.plate_state, first.reader_id) == ("7AB123", "OH", "LPR01")
+    assert (first.occurred_at, first.image_ref, first.event_id) == (T0, "img/1.jpg", stored[0].id)
+    assert (second.lat, second.lon, second.image_ref) == (39.97, -83.0, None)
+
+
+def test_reads_are_filtered_by_time_and_box(storage: SqliteStorage) -> None:
+    store_reads(
+        storage,
+        [
+            lpr_read("7AB123", at=T0),
+            lpr_read("7AB123", at=T0 + timedelta(hours=1), lat=40.5),
+            lpr_read("7AB123", at=T0 + timedelta(hours=2)),
+        ],
+    )
+    window = storage.plate_reads.reads_of([1], T0 + timedelta(minutes=30), T0 + timedelta(hours=3))
+    assert [r.occurred_at for r in window] == [T0 + timedelta(hours=2), T0 + timedelta(hours=1)]
+    boxed = storage.plate_reads.reads_of([1], box=(40.0, 41.0, -84.0, -82.0))
+    assert [r.lat for r in boxed] == [40.5]
+    assert storage.plate_reads.reads_of([]) == []
+
+
+def test_reads_at_a_reader_in_a_window(storage: SqliteStorage) -> None:
+    store_reads(
+        storage,
+        [
+            lpr_read("AAA111", "LPR01", T0),
+            lpr_read("BBB222", "LPR01", T0 + timedelta(seconds=30)),
+            lpr_read("CCC333", "LPR02", T0 + timedelta(seconds=30)),
+            lpr_read("DDD444", "LPR01", T0 + timedelta(minutes=10)),
+        ],
+    )
+    found = storage.plate_reads.reads_at_reader("LPR01", T0, T0 + timedelta(minutes=1))
+    assert sorted(found) == [(1, T0), (2, T0 + timedelta(seconds=30))]
+
+
+def test_a_duplicate_read_is_not_indexed_twice(storage: SqliteStorage) -> None:
+    store_reads(storage, [lpr_read("7AB123", ref="same")])
+    store_reads(storage, [lpr_read("7AB123", ref="same")])
+    assert storage.plate_reads.count_reads() == 1
+    assert storage.plate_reads.plate_info([1]) == {1: ("7AB123", 1)}
+
+
+def test_a_failed_batch_leaves_no_index_rows(storage: SqliteStorage) -> None:
+    """The index rows live and die with the event rows: one transaction."""
+    store_reads(storage, [lpr_read("7AB123")])
+    payload = '{"plate": "NEW1", "reader_id": "R"}'
+    at = "2026-11-25T20:00:00.000000+00:00"
+    with pytest.raises(RuntimeError), storage.db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO events (id, dedup_key, kind, source, occurred_at, received_at, payload) "
+            "VALUES ('x', 'k', 'lpr_read', 's', ?, ?, ?)",
+            (at, at, payload),
+        )
+        assert conn.execute("SELECT count(*) FROM plate_reads").fetchone()[0] == 2
+        raise RuntimeError("the rest of the batch failed")
+    assert storage.plate_reads.plates_since(0) == [(1, "7AB123")]
+    assert storage.plate_reads.count_reads() == 1
+
+
+def test_retention_deletes_the_read_from_the_index(storage: SqliteStorage) -> None:
+    kept, gone = store_reads(
+        storage, [lpr_read("7AB123"), lpr_read("7AB123", at=T0 + timedelta(days=1))]
+    )
+    with storage.db.transaction() as conn:
+        conn.execute("DELETE FROM events WHERE id = ?", (gone.id,))
+    assert [r.event_id for r in storage.plate_reads.reads_of([1])] == [kept.id]
+    assert storage.plate_reads.plate_info([1]) == {1: ("7AB123", 1)}
+
+
+def test_bulk_load_fills_plates_and_counts(storage: SqliteStorage) -> None:
+    at = "2026-11-25T20:00:00.000000+00:00"
+    rows = [
+        ("7AB123", "OH", at, "R1", 39.9, -83.0, None, "e1"),
+        ("7AB123", "OH", "2026-11-25T21:00:00.000000+00:00", "R2", 39.9, -83.0, None, "e2"),
+        ("ABC1234", None, at, "R1", None, None, "img", "e3"),
+    ]
+    assert storage.plate_reads.bulk_load(rows) == 3
+    assert storage.plate_reads.plate_info([1, 2]) == {1: ("7AB123", 2), 2: ("ABC1234", 1)}
+    newest, *rest = storage.plate_reads.reads_of([1, 2])
+    assert newest.event_id == "e2" and {r.event_id for r in rest} == {"e1", "e3"}
+    assert {r.plate for r in rest} == {"7AB123", "ABC1234"}
