@@ -53,10 +53,14 @@ test: $(STAMP) system-deps lint typecheck
 demo: $(STAMP)
 	$(BIN)/rtcc demo
 
+# Every bench, one after another (the peers they compare with, PostgreSQL/PostGIS and
+# taky, must be reachable for plate_search, camera_visibility and cot_fanout).
+BENCHES := ingest_sqlite ws_latency adapters alert_fanout camera_visibility plate_search \
+	multilateration hotlists playbooks public_reports cot_fanout
+
 bench: $(STAMP)
-	$(BIN)/python bench/ingest_sqlite.py --record
-	$(BIN)/python bench/ws_latency.py --record
-	$(BIN)/python bench/adapters.py --record
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py --record || exit 1; done
 
 clean:
 	rm -rf $(VENV) var test-artifacts .mypy_cache .ruff_cache .pytest_cache

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from rtcc.api.security import require
+from rtcc.api.security import require, require_purpose
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
 from rtcc.governance.identity import Principal
@@ -58,10 +58,13 @@ async def bolo_pdf(request: Request, principal: AlertViewer) -> Response:
 
 @router.get(
     "/api/v1/bulletins/incidents/{incident_id}.pdf",
-    dependencies=[require(Permission.WALL_VIEW)],
+    dependencies=[require_purpose(Permission.DATA_EXPORT)],
 )
 async def lead_pdf(request: Request, incident_id: IncidentId) -> Response:
-    """The investigative lead summary of one incident: map, timeline, cameras, plates, units."""
+    """The investigative lead summary of one incident: map, timeline, cameras, plates, units.
+
+    An export of plates and places: the caller states a purpose (and case), kept in the audit.
+    """
     svc = services_of(request)
     lead = await anyio.to_thread.run_sync(incident_lead, svc.storage.events, incident_id)
     if lead is None:

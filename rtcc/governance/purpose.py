@@ -14,7 +14,7 @@ from rtcc.governance.roles import Permission
 
 #: Permissions whose every use must state a purpose.
 PURPOSE_REQUIRED: frozenset[Permission] = frozenset(
-    {Permission.LPR_SEARCH, Permission.PRIVATE_CAMERA_VIEW}
+    {Permission.LPR_SEARCH, Permission.PRIVATE_CAMERA_VIEW, Permission.DATA_EXPORT}
 )
 
 PurposeCode = Annotated[

@@ -9,6 +9,7 @@ class Permission(StrEnum):
     ALERTS_VIEW = "alerts.view"
     ALERTS_ASSIGN = "alerts.assign"  # give an alert to a unit or a person
     CAMERAS_OPEN = "cameras.open"  # a camera's stream (and its group, an attribute)
+    DATA_EXPORT = "data.export"  # a document out of the system (lead summary PDF): purpose-bound
     ADMIN_VIEW = "admin.view"
     SOURCES_MANAGE = "sources.manage"
     USERS_MANAGE = "users.manage"
@@ -62,6 +63,7 @@ _INVESTIGATION = (
     P.CAMERA_GRANTS_MANAGE,
     P.INTEL_READ,
     P.INTEL_SUBMIT,
+    P.DATA_EXPORT,
 )
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # An admin runs the system; it does not feed it, so no EVENTS_INGEST.
@@ -108,7 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.OFFICER: frozenset(
-        {P.WALL_VIEW, P.ALERTS_VIEW, P.GEOFENCES_MANAGE, P.DFR_VIEW, P.CAMERAS_OPEN}
+        {P.WALL_VIEW, P.ALERTS_VIEW, P.GEOFENCES_MANAGE, P.DFR_VIEW, P.CAMERAS_OPEN, P.DATA_EXPORT}
     ),
     Role.AUDITOR: frozenset({P.AUDIT_READ}),
     Role.SOURCE: frozenset({P.EVENTS_INGEST}),

@@ -61,11 +61,20 @@ def test_lead_summary_of_an_ingested_gunshot(
     alerts = app.state.services.storage.events.recent_alerts(10)
     incident_id = alerts[0]["detail"]["incident"]["id"]
     login_as(client, app, "officer")
-    response = client.get(f"/api/v1/bulletins/incidents/{incident_id}.pdf")
+    unstated = client.get(f"/api/v1/bulletins/incidents/{incident_id}.pdf")
+    assert unstated.status_code == 422 and unstated.json()["error"]["field"] == "purpose"
+    stated = {"purpose": "criminal_investigation", "case_number": incident_id}
+    response = client.get(f"/api/v1/bulletins/incidents/{incident_id}.pdf", params=stated)
     assert response.status_code == 200, response.text
+    audit = app.state.services.storage.audit.recent(1)[0]
+    assert (audit["action"], audit["purpose"], audit["case_number"]) == (
+        "data.export",
+        "criminal_investigation",
+        incident_id,
+    )
     text = _text(response.content)
     assert f"Incident {incident_id}" in text and "CAM-1" in text and "4A12" in text
-    missing = client.get("/api/v1/bulletins/incidents/NOPE-1.pdf")
+    missing = client.get("/api/v1/bulletins/incidents/NOPE-1.pdf", params=stated)
     assert missing.status_code == 404 and missing.json()["error"]["field"] == "incident_id"
 
 
