@@ -1,26 +1,37 @@
-"""The storage interfaces every backend implements; callers depend on these only."""
+"""The storage interfaces every backend implements; callers depend on these only.
+
+The core stores (events, accounts, audit, dead letters, geofences) are defined here; the
+other domains' stores live beside this file (`alerting`, `cameras`, `lpr`, `oversight`)
+and are re-exported, so a caller imports every storage type from this one module.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
-from rtcc.analysis.hotlists.models import (
-    Hit,
-    Hotlist,
-    HotlistEntry,
-    ListSource,
-    NewEntry,
-    SuppressedCount,
-)
 from rtcc.core.alerts import Alert
 from rtcc.core.events import Event
-from rtcc.governance.camera_grants import (
-    CameraAccess,
-    CameraGrant,
-    FootageSegment,
-    PrivateCamera,
-    SharingMode,
+from rtcc.storage.alerting import (
+    AlertDelivery,
+    AlertState,
+    AlertStateStore,
+    OutputDeadLetter,
+    OutputDeadLetterStore,
+)
+from rtcc.storage.cameras import PrivateCameraStore
+from rtcc.storage.lpr import HotlistStore, LatLonBox, PlateReadRow, PlateReadStore
+from rtcc.storage.oversight import (
+    IntelRecord,
+    IntelStore,
+    LegalHold,
+    Partner,
+    PurgedKind,
+    RetentionStore,
+    ReviewItem,
+    ReviewStore,
+    Share,
+    SharingStore,
 )
 
 
@@ -240,47 +251,6 @@ class DeadLetterStore(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class OutputDeadLetter:
-    """An alert one output channel could not deliver, with the alert's wire form."""
-
-    id: int
-    channel: str
-    alert_id: str
-    alert: dict[str, Any]
-    failed_at: str
-    attempts: int
-    reason: str
-    retried_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AlertDelivery:
-    """One alert on one channel: `delivered`, `dead_lettered` or `dropped` (queue full)."""
-
-    alert_id: str
-    channel: str
-    delivered_at: str | None
-    attempts: int
-    outcome: str
-
-
-class OutputDeadLetterStore(Protocol):
-    """Per-channel delivery receipts and the alerts that could not be delivered (capped)."""
-
-    def add(self, channel: str, alert: dict[str, Any], attempts: int, reason: str) -> int: ...
-
-    def get(self, letter_id: int) -> OutputDeadLetter | None: ...
-
-    def mark_retried(self, letter_id: int) -> None: ...
-
-    def record_delivery(self, delivery: AlertDelivery) -> None: ...
-
-    def deliveries(self, alert_id: str) -> list[AlertDelivery]: ...
-
-    def list(self, channel: str | None, limit: int) -> list[OutputDeadLetter]: ...
-
-
-@dataclass(frozen=True, slots=True)
 class AuditCheckpoint:
     """A signed Merkle root over the first `count` audit rows (up to `last_seq`)."""
 
@@ -373,388 +343,6 @@ class GeofenceStore(Protocol):
         ...
 
 
-class PrivateCameraStore(Protocol):
-    """Residents' cameras, the grants that reach them, their footage and the owners' log."""
-
-    def add_camera(self, camera: PrivateCamera, token_hash: str) -> None: ...
-
-    def camera(self, camera_id: str) -> PrivateCamera | None: ...
-
-    def camera_by_token(self, token_hash: str) -> PrivateCamera | None: ...
-
-    def list_cameras(self) -> list[PrivateCamera]: ...
-
-    def set_sharing(self, camera_id: str, sharing: SharingMode) -> None: ...
-
-    def withdraw(self, camera_id: str, at: datetime) -> None: ...
-
-    def add_grant(self, grant: CameraGrant) -> None: ...
-
-    def grants(self, camera_id: str) -> list[CameraGrant]:
-        """Newest first."""
-        ...
-
-    def add_segments(self, segments: Sequence[FootageSegment]) -> int:
-        """Store segment references, skipping known ones; how many were new."""
-        ...
-
-    def segments(self, camera_id: str, since: datetime, until: datetime) -> list[FootageSegment]:
-        """Segments overlapping [since, until], oldest first."""
-        ...
-
-    def log_access(self, entry: CameraAccess) -> None: ...
-
-    def access_log(self, camera_id: str, limit: int = 1000) -> list[CameraAccess]:
-        """Newest first."""
-        ...
-
-
-class PlateReadRow(NamedTuple):
-    """One plate read as search returns it (from the plate-read index, not the event JSON).
-
-    A named tuple: a partial search can return tens of thousands, built at C speed."""
-
-    plate: str
-    plate_state: str | None
-    occurred_at: datetime
-    reader_id: str
-    lat: float | None
-    lon: float | None
-    image_ref: str | None
-    event_id: str
-
-
-#: (min_lat, max_lat, min_lon, max_lon)
-LatLonBox = tuple[float, float, float, float]
-
-
-class PlateReadStore(Protocol):
-    """Plate reads indexed by distinct plate (kept on ingest); search lives in rtcc.analysis."""
-
-    def plates_since(self, after_id: int) -> list[tuple[int, str]]:
-        """(id, plate) of every distinct plate with an id above `after_id`, by id."""
-        ...
-
-    def plate_id(self, plate: str) -> int | None: ...
-
-    def plate_info(self, plate_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
-        """id → (plate text, how many reads it has) for these plate ids."""
-        ...
-
-    def reads_of(
-        self,
-        plate_ids: Sequence[int],
-        since: datetime | None = None,
-        until: datetime | None = None,
-        box: LatLonBox | None = None,
-    ) -> list[PlateReadRow]:
-        """Reads of these plates in [since, until] and inside `box`, newest first."""
-        ...
-
-    def reads_at_reader(
-        self, reader_id: str, since: datetime, until: datetime
-    ) -> list[tuple[int, datetime]]:
-        """(plate id, time) of every read at one reader in [since, until]."""
-        ...
-
-    def count_reads(self) -> int: ...
-
-
-class HotlistStore(Protocol):
-    """LPR hotlists, their entries (custom ones approved by a second person) and hits."""
-
-    def create_list(self, name: str, source: ListSource, at: datetime) -> Hotlist: ...
-
-    def lists(self) -> list[Hotlist]: ...
-
-    def get_list(self, name: str) -> Hotlist | None: ...
-
-    def refresh_list(
-        self, name: str, entries: Sequence[NewEntry], by: str, at: datetime
-    ) -> tuple[int, int]:
-        """Replace an imported list's entries; (loaded, removed)."""
-        ...
-
-    def revision(self) -> int:
-        """Changes whenever a list or entry changes: cheap to ask before each match."""
-        ...
-
-    def entries(
-        self, list_name: str | None = None, status: str | None = None
-    ) -> list[HotlistEntry]: ...
-
-    def approved_entries(self) -> list[HotlistEntry]: ...
-
-    def get_entry(self, entry_id: str) -> HotlistEntry | None: ...
-
-    def add_entry(
-        self, list_name: str, new: NewEntry, added_by: str, at: datetime
-    ) -> HotlistEntry: ...
-
-    def decide_entry(
-        self, entry_id: str, approve: bool, by: str, at: datetime, reason: str | None = None
-    ) -> HotlistEntry | None: ...
-
-    def add_hits(self, hits: Sequence[Hit]) -> None: ...
-
-    def hits(self, status: str | None = None, limit: int = 200) -> list[Hit]: ...
-
-    def get_hit(self, hit_id: str) -> Hit | None: ...
-
-    def decide_hit(
-        self, hit_id: str, confirm: bool, by: str, at: datetime, reason: str | None = None
-    ) -> Hit | None: ...
-
-    def count_suppressed(self, list_name: str, reason: str, message: str, at: datetime) -> None: ...
-
-    def suppressed(self) -> list[SuppressedCount]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class AlertState:
-    """Where an alert is in its life, and who moved it there."""
-
-    alert_id: str
-    status: str  # new | acknowledged | assigned | closed
-    acknowledged_by: str | None = None
-    acknowledged_at: str | None = None
-    assigned_to: str | None = None
-    assigned_by: str | None = None
-    assigned_at: str | None = None
-    closed_by: str | None = None
-    closed_at: str | None = None
-    disposition: str | None = None
-    note: str | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-
-class AlertStateStore(Protocol):
-    """The lifecycle of alerts (an alert with no row here is `new`)."""
-
-    def get(self, alert_id: str) -> AlertState: ...
-
-    def save(self, state: AlertState) -> None: ...
-
-    def states(self, alert_ids: Sequence[str]) -> dict[str, AlertState]: ...
-
-    def outcomes(self, since: datetime) -> list[tuple[str, str]]:
-        """(rule, disposition) of alerts closed since `since`."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class LegalHold:
-    """Deletion paused for a named case: its incident, its hits, the events listed."""
-
-    id: int
-    case_number: str
-    reason: str
-    event_ids: list[str]
-    created_by: str
-    created_at: str
-    released_by: str | None
-    released_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PurgedKind:
-    """What one purge removed of one kind: how many, which time range, a digest of the ids."""
-
-    kind: str
-    cutoff: str
-    count: int
-    oldest: str | None
-    newest: str | None
-    held: int  # expired but kept for a legal hold
-    ids_sha256: str
-
-
-class RetentionStore(Protocol):
-    """Deletes expired data (rows, their index entries, derived tables), holds, certificates."""
-
-    def purge_events(self, kind: str, cutoff: datetime, keep: frozenset[str]) -> PurgedKind:
-        """Delete events of `kind` that occurred before `cutoff`, except the ids in `keep`,
-        with everything derived from them (spatial index, live state, plate index)."""
-        ...
-
-    def purge_hits(self, cutoff: datetime, keep: frozenset[str]) -> PurgedKind:
-        """Delete hotlist hits read before `cutoff` with their plate reads, except held reads."""
-        ...
-
-    def purge_table(self, kind: str, cutoff: datetime) -> PurgedKind:
-        """Delete rows of a non-event kind (`alerts`, `dead_letters`, `video`) before cutoff."""
-        ...
-
-    def expired_event_ids(self, kind: str, cutoff: datetime) -> list[str]: ...
-
-    def held_event_ids(self, holds: Sequence[LegalHold]) -> frozenset[str]:
-        """Events a live hold keeps: listed ids, its incident's events, its hits' reads."""
-        ...
-
-    def hit_event_ids(self) -> frozenset[str]:
-        """Plate reads that hit a hotlist (kept with their hit, not as plain reads)."""
-        ...
-
-    def add_hold(
-        self, case_number: str, reason: str, event_ids: Sequence[str], created_by: str
-    ) -> LegalHold: ...
-
-    def holds(self, live_only: bool = True) -> list[LegalHold]: ...
-
-    def release_hold(self, hold_id: int, released_by: str, at: datetime) -> bool: ...
-
-    def add_certificate(self, certificate: dict[str, Any]) -> int: ...
-
-    def certificates(self, limit: int) -> list[dict[str, Any]]:
-        """Newest first."""
-        ...
-
-    def compact(self) -> None:
-        """Make deleted bytes unrecoverable from the files (WAL checkpoint; secure_delete
-        already zeroes freed pages)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Partner:
-    """A partner agency and the Ed25519 key its requests are signed with."""
-
-    id: str
-    name: str
-    public_key_pem: str
-    created_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Share:
-    """Data kinds, an area and purposes granted to one partner, until a time."""
-
-    id: int
-    partner_id: str
-    kinds: list[str]
-    area: dict[str, Any]
-    purposes: list[str]
-    until: datetime
-    created_by: str
-    created_at: str
-    revoked_at: str | None
-
-
-class SharingStore(Protocol):
-    """Partner agencies, the shares granted to them, and seen request signatures."""
-
-    def add_partner(self, partner_id: str, name: str, public_key_pem: str) -> Partner: ...
-
-    def partner(self, partner_id: str) -> Partner | None: ...
-
-    def partners(self) -> list[Partner]: ...
-
-    def add_share(
-        self,
-        partner_id: str,
-        kinds: Sequence[str],
-        area: dict[str, Any],
-        purposes: Sequence[str],
-        until: datetime,
-        created_by: str,
-    ) -> Share: ...
-
-    def shares(self, partner_id: str | None = None) -> list[Share]: ...
-
-    def revoke_share(self, share_id: int, at: datetime) -> bool: ...
-
-    def first_use_of_signature(self, signature: str, at: datetime) -> bool:
-        """False when this signature was seen before (a replayed request)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class IntelRecord:
-    """A stored criminal intelligence record (28 CFR Part 23); `body` is the submission."""
-
-    id: str
-    subject: str
-    body: dict[str, Any]
-    submitter: str
-    created_at: str
-    validated_at: str
-    validated_by: str
-    validation_note: str
-    review_due: str
-
-
-class IntelStore(Protocol):
-    """Criminal intelligence records, their revalidations and every dissemination."""
-
-    def add(
-        self, subject: str, body: dict[str, Any], submitter: str, at: datetime, due: datetime
-    ) -> IntelRecord: ...
-
-    def get(self, record_id: str) -> IntelRecord | None: ...
-
-    def recent(self, limit: int) -> list[IntelRecord]: ...
-
-    def revalidate(
-        self, record_id: str, reviewer: str, note: str, at: datetime, due: datetime
-    ) -> bool: ...
-
-    def add_dissemination(self, record_id: str, release: dict[str, Any], at: datetime) -> None: ...
-
-    def disseminations(self, record_id: str) -> list[dict[str, Any]]: ...
-
-    def purge_due(self, now: datetime) -> list[str]:
-        """Delete every record past its review date; returns their ids."""
-        ...
-
-    def overdue(self, now: datetime) -> int:
-        """How many records are past their review date and not yet purged."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    """A flagged pattern of use waiting for (or closed by) a supervisor's review."""
-
-    id: int
-    key: str
-    actor: str
-    rule: str
-    detail: str
-    first_at: str
-    last_at: str
-    audit_seqs: list[int]
-    status: str  # open | closed
-    reviewed_by: str | None
-    reviewed_at: str | None
-    outcome: str | None  # justified | misuse | needs_training
-    note: str | None
-
-
-class ReviewStore(Protocol):
-    """The supervisor review queue that misuse detection fills."""
-
-    def add_flag(
-        self,
-        key: str,
-        actor: str,
-        rule: str,
-        detail: str,
-        first_at: datetime,
-        last_at: datetime,
-        audit_seqs: Sequence[int],
-    ) -> bool:
-        """False when a flag with this key is already queued (detection re-runs often)."""
-        ...
-
-    def list(self, status: str | None, limit: int) -> list[ReviewItem]: ...
-
-    def close(self, item_id: int, reviewer: str, outcome: str, note: str, at: datetime) -> bool:
-        """False if there is no open item with that id."""
-        ...
-
-
 class Storage(Protocol):
     """A backend: its stores over one database, closed together."""
 
@@ -801,3 +389,44 @@ class Storage(Protocol):
     def hotlists(self) -> HotlistStore: ...
 
     def close(self) -> None: ...
+
+
+__all__ = [
+    "AccountStore",
+    "AlertDelivery",
+    "AlertState",
+    "AlertStateStore",
+    "AppendResult",
+    "AuditCheckpoint",
+    "AuditRecord",
+    "AuditStore",
+    "DeadLetter",
+    "DeadLetterStore",
+    "EntityState",
+    "EventStore",
+    "Geofence",
+    "GeofenceStore",
+    "HotlistStore",
+    "IntelRecord",
+    "IntelStore",
+    "LatLonBox",
+    "LegalHold",
+    "NearbyEntity",
+    "NearbyEvent",
+    "OutputDeadLetter",
+    "OutputDeadLetterStore",
+    "Partner",
+    "PlateReadRow",
+    "PlateReadStore",
+    "PrivateCameraStore",
+    "PurgedKind",
+    "RejectCount",
+    "Rejection",
+    "RetentionStore",
+    "ReviewItem",
+    "ReviewStore",
+    "Share",
+    "SharingStore",
+    "Storage",
+    "User",
+]
