@@ -244,8 +244,12 @@ async def decide_hit(request: Request, hit_id: str, action: str, user: Confirmer
     if hit is None:
         return _error(404, "hit_id", "not_found", f"no hit {hit_id}")
     if confirm:
-        alert = confirmed_alert(hit)
-        await anyio.to_thread.run_sync(svc.storage.events.add_alerts, [alert])
-        svc.bus.publish_alerts([alert])
+        # The confirmed hit, then what playbooks make of it (officers nearby, …).
+        playbooks = request.app.state.playbooks
+        alerts = await anyio.to_thread.run_sync(
+            playbooks.on_alerts, [confirmed_alert(hit)], svc.storage.events
+        )
+        await anyio.to_thread.run_sync(svc.storage.events.add_alerts, alerts)
+        svc.bus.publish_alerts(alerts)
     svc.bus.publish_notice("hit", hit)
     return JSONResponse(hit.to_wire())

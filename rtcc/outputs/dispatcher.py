@@ -124,8 +124,10 @@ class Dispatcher:
         if not for_outside(alert):
             self.skipped_for_audience += 1
             return
+        notify = alert.detail.get("notify")  # a playbook may name its channels
         for runner in self.active:
-            await runner.offer(alert)
+            if notify is None or runner.config.name in notify:
+                await runner.offer(alert)
 
     async def retry_dead_letter(self, letter_id: int) -> str:
         """Queue a dead-lettered alert on its channel again; returns the channel's name.

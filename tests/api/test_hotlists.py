@@ -136,7 +136,9 @@ def test_hit_waits_for_an_analyst_before_officers_see_it(
         seen = _until(officer_ws, "hit", "confirmed")
         assert seen[-1]["hit"]["id"] == hit["id"]
         alerts = [m["alert"] for m in seen if m["type"] == "alert"]
-        assert [a["rule"] for a in alerts] == ["hotlist_hit_confirmed"]
+        # The confirmed hit, then the starter playbook's officers-nearby alert; never the
+        # pending hit's.
+        assert [a["rule"] for a in alerts] == ["hotlist_hit_confirmed", "hotlist_officers_nearby"]
         assert alerts[0]["detail"]["confirmed_by"] == "analyst1"
         reads = [m["event"] for m in seen if m["type"] == "event"]
         assert [r["payload"]["plate"] for r in reads] == ["50B112"]

@@ -90,4 +90,5 @@ def test_hit_waits_for_the_analyst_before_the_officer_sees_it(
     rules = officer.evaluate(
         "window.heard.filter((m) => m.type === 'alert').map((m) => m.alert.rule)"
     )
-    assert rules == ["hotlist_hit_confirmed"]  # never the pending hit's alert
+    # The confirmed hit and the starter playbook's officers-nearby alert; never the pending one.
+    assert rules == ["hotlist_hit_confirmed", "hotlist_officers_nearby"]

@@ -252,3 +252,23 @@ def _runner(config: ChannelConfig, storage: SqliteStorage, **kwargs: Any) -> Cha
 
 
 _ = Receiver  # re-exported for readers of this file
+
+
+async def test_a_playbook_that_names_its_channels_reaches_only_those(
+    storage: SqliteStorage,
+) -> None:
+    bus = Bus(100)
+    with receiver() as radio_room, receiver() as everyone:
+        configs = [_hook("radio-room", radio_room.url), _hook("everyone", everyone.url)]
+        dispatcher = Dispatcher(configs, bus, storage.output_dead_letters, random.Random(3))
+        await dispatcher.start()
+        try:
+            named = gunshot_alert("named")
+            named.detail["notify"] = ["radio-room"]
+            bus.publish_alerts([named, gunshot_alert("unnamed")])
+            await _until(lambda: dispatcher.runners["radio-room"].metrics.delivered == 2)
+            await _until(lambda: dispatcher.runners["everyone"].metrics.delivered == 1)
+        finally:
+            await dispatcher.stop()
+    assert [r.json()["id"] for r in radio_room.requests] == ["named", "unnamed"]
+    assert [r.json()["id"] for r in everyone.requests] == ["unnamed"]
