@@ -18,6 +18,8 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 from scipy import optimize, stats  # type: ignore[import-untyped]
 
+from rtcc.core.errors import FieldError
+
 MIN_SENSORS = 4
 DEFAULT_TEMPERATURE_C = 15.0
 DEFAULT_TIMING_SIGMA_S = 0.001
@@ -34,14 +36,8 @@ def speed_of_sound(temperature_c: float) -> float:
     return 331.3 * math.sqrt(1.0 + temperature_c / 273.15)
 
 
-class LocateError(ValueError):
+class LocateError(FieldError):
     """Why a shot could not be located: the input field and a short reason code."""
-
-    def __init__(self, field: str, reason: str, message: str) -> None:
-        super().__init__(f"{field}: {reason}: {message}")
-        self.field = field
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from rtcc.analysis.plate_index import LivePlateIndex, fuzzy_gram_size
 from rtcc.analysis.plate_text import normalize_plate
+from rtcc.core.errors import FieldError
 from rtcc.core.geo import bbox_around, haversine_m
 from rtcc.storage.base import LatLonBox, PlateReadRow, PlateReadStore
 
@@ -35,14 +36,8 @@ class SearchMode(StrEnum):
     FUZZY = "fuzzy"
 
 
-class SearchError(ValueError):
+class SearchError(FieldError):
     """A search that cannot run: names the field and a machine reason."""
-
-    def __init__(self, field: str, reason: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.reason = reason
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,12 +40,17 @@ class CloseIn(BaseModel):
     note: Note | None = None
 
 
-def _move(
-    svc: Services, who: Principal, alert_id: str, target: Status, **change: Any
-) -> AlertState:
+def _require_visible(svc: Services, who: Principal, alert_id: str) -> None:
+    """An alert this person may not see (an unconfirmed hit, for an officer) is not found."""
     alert = svc.storage.events.get_alert(alert_id)
     if alert is None or not alert_visible(alert, granted(who.role)):
         raise AccessDenied(404, "alert_id", f"no alert {alert_id}", "not_found")
+
+
+def _move(
+    svc: Services, who: Principal, alert_id: str, target: Status, **change: Any
+) -> AlertState:
+    _require_visible(svc, who, alert_id)
     store = svc.storage.alert_states
     current = store.get(alert_id)
     try:
@@ -72,9 +77,7 @@ def alert_states(
 @router.get("/api/v1/alerts/{alert_id}/state")
 def alert_state(request: Request, alert_id: str, who: Annotated[Principal, VIEW]) -> dict[str, Any]:
     svc = services_of(request)
-    alert = svc.storage.events.get_alert(alert_id)
-    if alert is None or not alert_visible(alert, granted(who.role)):
-        raise AccessDenied(404, "alert_id", f"no alert {alert_id}", "not_found")
+    _require_visible(svc, who, alert_id)
     return svc.storage.alert_states.get(alert_id).to_wire()
 
 

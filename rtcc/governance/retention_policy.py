@@ -22,6 +22,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rtcc.core.yaml_lines import line_of
+
 DataKind = Literal[
     "cad_incident",
     "caller_location",
@@ -107,23 +109,8 @@ def _located(path: Path, root: yaml.Node, exc: Exception) -> str:
     if not isinstance(exc, ValidationError):
         return f"{path}:{root.start_mark.line + 1}: the policy must be a mapping with 'rules'"
     error = exc.errors()[0]
-    node: yaml.Node = root
-    for step in error["loc"]:
-        child = _child(node, step)
-        if child is None:
-            break
-        node = child
     field = ".".join(str(s) for s in error["loc"]) or "policy"
-    return f"{path}:{node.start_mark.line + 1}: {field}: {error['msg']}"
-
-
-def _child(node: yaml.Node, step: int | str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-        return next((v for k, v in node.value if getattr(k, "value", None) == step), None)
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-        child: yaml.Node = node.value[step]
-        return child
-    return None
+    return f"{path}:{line_of(root, error['loc'])}: {field}: {error['msg']}"
 
 
 class RetentionSettings(BaseModel):

@@ -7,9 +7,10 @@ reason) and the rest of the file still loads. Offsets follow
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Literal
 
 from rtcc.analysis.hotlists.models import NCIC_LIST_TYPES, LineError, NewEntry
@@ -57,6 +58,28 @@ def _lines(data: bytes, file: str, parsed: Parsed) -> Iterator[tuple[int, str]]:
             parsed.errors.append(LineError(file, number, "not ASCII text"))
 
 
+def _keep(
+    parsed: "Parsed",
+    seen: dict[tuple[str, str | None, str], int],
+    file: str,
+    number: int,
+    record: Callable[[], NewEntry],
+) -> None:
+    """One record line: the entry kept, or the line reported (unreadable, or a duplicate)."""
+    try:
+        entry = record()
+    except _LineFault as fault:
+        parsed.errors.append(LineError(file, number, str(fault)))
+        return
+    key = (entry.plate, entry.state, entry.list_type)
+    if key in seen:
+        reason = f"duplicate of line {seen[key]} (plate {entry.plate}); ignored"
+        parsed.errors.append(LineError(file, number, reason))
+        return
+    seen[key] = number
+    parsed.entries.append(entry)
+
+
 def _parse_ncic(data: bytes, file: str, expires_at: datetime, wa: bool) -> Parsed:
     parsed = Parsed()
     seen: dict[tuple[str, str | None, str], int] = {}
@@ -65,18 +88,7 @@ def _parse_ncic(data: bytes, file: str, expires_at: datetime, wa: bool) -> Parse
         parsed.errors.append(LineError(file, 1, "empty file: no header line"))
         return parsed
     for number, text in lines:
-        try:
-            entry = _ncic_record(text, expires_at, wa)
-        except _LineFault as fault:
-            parsed.errors.append(LineError(file, number, str(fault)))
-            continue
-        key = (entry.plate, entry.state, entry.list_type)
-        if key in seen:
-            reason = f"duplicate of line {seen[key]} (plate {entry.plate}); ignored"
-            parsed.errors.append(LineError(file, number, reason))
-            continue
-        seen[key] = number
-        parsed.entries.append(entry)
+        _keep(parsed, seen, file, number, partial(_ncic_record, text, expires_at, wa))
     return parsed
 
 
@@ -141,18 +153,7 @@ def _parse_sfr(data: bytes, file: str, expires_at: datetime) -> Parsed:
                 parsed.errors.append(LineError(file, number, reason))
             continue
         records += 1
-        try:
-            entry = _sfr_record(text, expires_at)
-        except _LineFault as fault:
-            parsed.errors.append(LineError(file, number, str(fault)))
-            continue
-        key = (entry.plate, entry.state, entry.list_type)
-        if key in seen:
-            reason = f"duplicate of line {seen[key]} (plate {entry.plate}); ignored"
-            parsed.errors.append(LineError(file, number, reason))
-            continue
-        seen[key] = number
-        parsed.entries.append(entry)
+        _keep(parsed, seen, file, number, partial(_sfr_record, text, expires_at))
     if trailer_at is None:
         reason = "no 'TOTAL RECORD nnnnnnn' trailer: the file may be truncated"
         parsed.errors.append(LineError(file, max(last, 1), reason))

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from rtcc.governance.retention_policy import _child
+from rtcc.core.yaml_lines import child, line_of
 from rtcc.pipeline.playbooks.model import Playbook
 
 STARTER_DIR = Path(__file__).parent / "starter"
@@ -60,21 +60,15 @@ def load_file(path: Path) -> Playbook:
 
 def _located(path: Path, root: yaml.Node, exc: ValidationError) -> LoadError:
     error = exc.errors()[0]
-    node = root
-    for step in error["loc"]:
-        child = _child(node, step)
-        if child is None:
-            break
-        node = child
     field = ".".join(str(s) for s in error["loc"]) or "playbook"
     message = str(error["msg"]).removeprefix("Value error, ")
-    return LoadError(path, node.start_mark.line + 1, f"{field}: {message}")
+    return LoadError(path, line_of(root, error["loc"]), f"{field}: {message}")
 
 
 def _line_of(path: Path, key: str) -> int:
     """The line of a top-level key in a file that has already loaded once."""
     root = yaml.compose(path.read_text(encoding="utf-8"))
-    node = _child(root, key) if root is not None else None
+    node = child(root, key) if root is not None else None
     return node.start_mark.line + 1 if node is not None else 1
 
 
