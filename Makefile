@@ -59,7 +59,7 @@ BENCHES := ingest_sqlite ws_latency adapters alert_fanout camera_visibility plat
 	multilateration hotlists playbooks public_reports cot_fanout
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev]'
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py --record || exit 1; done
 
 clean:

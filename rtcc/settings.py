@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = Field(
         "FULL", description="FULL: every acknowledged batch survives power loss"
     )
+    database_url: str = Field(
+        "",
+        description="unset: SQLite in data_dir; sqlite:///<path>; or postgresql://user@host/db",
+    )
+    database_pool_size: int = Field(8, ge=1, le=200, description="PostgreSQL connections")
     bus_queue_size: int = Field(2000, ge=10, description="per-subscriber backlog before resync")
     heartbeat_s: float = Field(5.0, gt=0, description="websocket heartbeat interval")
     session_ttl_hours: float = Field(12.0, gt=0)

@@ -13,6 +13,8 @@ from rtcc.app import create_app
 from rtcc.governance.bootstrap import create_source_key
 from rtcc.governance.identity import hash_password
 from rtcc.settings import Settings
+from rtcc.storage.base import Storage
+from rtcc.storage.sqlite import SqliteStorage
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -49,6 +51,41 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"real data folder not found at {path} (set RTCC_SHARED_DATA)")
     return path
+
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """The migrated PostgreSQL template (skipped, so failed in CI, without a server)."""
+    from tests import pg
+
+    why = pg.reachable()
+    if why:
+        pytest.skip(why)
+    with pg.template() as name:
+        yield name
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
+    """The same test on each backend: SQLite in a temporary file, PostgreSQL in a fresh
+    database copied from the migrated template."""
+    if request.param == "sqlite":
+        storage: Storage = SqliteStorage(tmp_path / "t.db", "NORMAL")
+        yield storage
+        storage.close()
+        return
+    from rtcc.storage.postgres import PostgresStorage
+    from tests import pg
+
+    with pg.database(request.getfixturevalue("pg_template")) as url:
+        storage = PostgresStorage(url, pool_size=4)
+        try:
+            yield storage
+        finally:
+            storage.close()
 
 
 @pytest.fixture
