@@ -43,18 +43,19 @@ from rtcc.api import (
 from rtcc.api.security import AccessDenied, ensure_routes_declare_permissions
 from rtcc.api.services import Services
 from rtcc.core.bus import Bus
+from rtcc.distributed.queued_ingest import QueuedIngest
 from rtcc.governance.audit_checkpoints import load_or_create_key, make_checkpoint
 from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.retention_policy import PolicyInForce
 from rtcc.housekeeping import run_housekeeping
 from rtcc.outputs.dispatcher import Dispatcher
-from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.pipeline.ingest import Ingestor, IngestPipeline
 from rtcc.pipeline.playbooks.engine import PlaybookSet, playbooks_for
 from rtcc.pipeline.rules import RuleEngine, default_rules
 from rtcc.settings import Settings
 from rtcc.sources.manager import SourceManager
 from rtcc.storage.base import Storage
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.open import open_storage
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # uvicorn's sans-I/O websockets protocol: less latency fanning an alert out to hundreds
@@ -67,12 +68,17 @@ def build_services(
     settings: Settings, storage: Storage | None = None, playbooks: PlaybookSet | None = None
 ) -> Services:
     if storage is None:
-        storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
+        storage = open_storage(settings)
     if playbooks is None:
         playbooks = playbooks_for(settings, storage)
     bus = Bus(settings.bus_queue_size)
     cameras = LiveCameras.from_entities(storage.events.entities(), settings.camera_dock)
-    pipeline = IngestPipeline(storage, bus, RuleEngine(default_rules(storage), playbooks), cameras)
+    pipeline: Ingestor
+    if settings.bus_url:  # scale-out: workers store and judge (rtcc/distributed)
+        pipeline = QueuedIngest(storage.events, cameras, settings.bus_partitions)
+    else:
+        rules = RuleEngine(default_rules(storage), playbooks)
+        pipeline = IngestPipeline(storage, bus, rules, cameras)
     return Services(
         settings=settings,
         storage=storage,
@@ -108,7 +114,7 @@ async def refuse_websocket(websocket: WebSocket, exc: Exception) -> None:
 def create_app(settings: Settings | None = None, storage: Storage | None = None) -> FastAPI:
     settings = settings or Settings()
     if storage is None:
-        storage = SqliteStorage(settings.db_path, settings.sqlite_synchronous)
+        storage = open_storage(settings)
     playbooks = playbooks_for(settings, storage)  # YAML rules; reloaded when a file changes
     services = build_services(settings, storage, playbooks)
     # Output channels (Slack, Teams, webhooks…): a bad channel config stops the start here.
@@ -124,6 +130,14 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(run_housekeeping, services, audit_key)
+                if isinstance(services.pipeline, QueuedIngest):
+                    settings_ = services.settings
+                    tasks.start_soon(
+                        services.pipeline.run,
+                        settings_.bus_url,
+                        services.bus,
+                        settings_.bus_max_bytes,
+                    )
                 try:
                     yield
                 finally:

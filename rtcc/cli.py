@@ -1,6 +1,7 @@
 """The `rtcc` command: serve, demo, simulate, users, sources, audit, retention, settings."""
 
 import asyncio
+import atexit
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,8 @@ from rtcc.governance.retention_policy import PolicyError, PolicyInForce, load_po
 from rtcc.governance.roles import Role
 from rtcc.pipeline.playbooks.commands import playbook
 from rtcc.settings import Settings, settings_json_schema
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
+from rtcc.storage.open import open_storage
 
 app = typer.Typer(
     help="OpenRTCC: an open, self-hosted Real-Time Crime Center.", no_args_is_help=True
@@ -40,9 +42,12 @@ app.add_typer(playbook, name="playbook")
 console = Console()
 
 
-def _storage() -> SqliteStorage:
-    settings = Settings()
-    return SqliteStorage(settings.db_path, settings.sqlite_synchronous)
+def _storage() -> Storage:
+    """The configured backend, closed when the command ends (a PostgreSQL pool's threads
+    and connections go with it)."""
+    storage = open_storage(Settings())
+    atexit.register(storage.close)
+    return storage
 
 
 @app.command()
@@ -58,6 +63,31 @@ def serve() -> None:
         console.print(f"Created user [bold]admin[/] with password [bold]{password}[/] (shown once)")
         console.print("Before signing in, enrol MFA: [bold]rtcc users enrol-mfa admin[/]")
     uvicorn.run(web, host=settings.host, port=settings.port, log_level="info", ws=WS_PROTOCOL)
+
+
+@app.command()
+def worker(
+    index: int = typer.Option(0, help="this worker's number, 0 … of-1"),
+    of: int = typer.Option(1, "--of", min=1, help="how many workers the deployment runs"),
+) -> None:
+    """Run a pipeline worker: stores and judges the batches the API queued on JetStream
+    (needs RTCC_BUS_URL; every worker is started with the same --of)."""
+    import logging
+
+    from rtcc.distributed.worker import run_worker
+
+    settings = Settings()
+    if not settings.bus_url:
+        console.print("[red]rtcc worker needs bus_url (RTCC_BUS_URL=nats://host:4222)[/]")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    storage = open_storage(settings)
+    try:
+        asyncio.run(run_worker(settings, storage, index, of))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        storage.close()
 
 
 @app.command()

@@ -53,6 +53,15 @@ class Settings(BaseSettings):
         description="unset: SQLite in data_dir; sqlite:///<path>; or postgresql://user@host/db",
     )
     database_pool_size: int = Field(8, ge=1, le=200, description="PostgreSQL connections")
+    bus_url: str = Field(
+        "", description="unset: one process; nats://host:4222: queue to workers over JetStream"
+    )
+    bus_partitions: int = Field(
+        8, ge=1, le=256, description="ingest partitions; workers share them (p % N == i)"
+    )
+    bus_max_bytes: int = Field(
+        1 << 30, ge=1 << 20, description="queued-but-unprocessed bytes before ingest says 503"
+    )
     bus_queue_size: int = Field(2000, ge=10, description="per-subscriber backlog before resync")
     heartbeat_s: float = Field(5.0, gt=0, description="websocket heartbeat interval")
     session_ttl_hours: float = Field(12.0, gt=0)

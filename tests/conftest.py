@@ -89,6 +89,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
 
 
 @pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database, dropped after the test."""
+    from tests import pg
+
+    with pg.database(pg_template) as url:
+        yield url
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, sqlite_synchronous="NORMAL", heartbeat_s=0.2)
 

@@ -1,6 +1,7 @@
 """The operator's commands: accounts, keys, the audit check, first-run admin."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -8,6 +9,7 @@ from typer.testing import CliRunner
 from rtcc.cli import app
 from rtcc.governance.bootstrap import ensure_admin
 from rtcc.governance.identity import verify_password
+from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 
 
@@ -17,9 +19,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_admin_password_is_generated_once_and_never_fixed(tmp_path: Path) -> None:
-    first = SqliteStorage(tmp_path / "a.db")
-    other = SqliteStorage(tmp_path / "b.db")
+def test_admin_password_is_generated_once_and_never_fixed(backend: Storage, tmp_path: Path) -> None:
+    first = backend
+    other = SqliteStorage(tmp_path / "other.db")  # another installation
     password = ensure_admin(first.accounts)
     assert password and len(password) >= 16
     assert ensure_admin(first.accounts) is None
@@ -49,14 +51,19 @@ def test_sources_add_prints_a_key_stored_only_as_hash(data_dir: Path) -> None:
     assert key.encode() not in raw and key.split("_")[-1].encode() not in raw
 
 
-def test_audit_verify_exit_code(data_dir: Path) -> None:
+def test_audit_verify_exit_code(
+    backend: Storage, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command opens the backend's database; the forged row goes in beside it.
+    db: Any = backend.db  # type: ignore[attr-defined]  # both backends have one
+    url = f"sqlite:///{db.path}" if isinstance(backend, SqliteStorage) else db.url
+    monkeypatch.setenv("RTCC_DATABASE_URL", url)
     assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
-    store = SqliteStorage(data_dir / "rtcc.db")
-    with store.db.transaction() as conn:
+    with db.transaction() as conn:
         conn.execute(
-            "INSERT INTO audit (at, actor, actor_kind, role, action, resource, outcome, reason, "
-            "prev_hash, hash) VALUES ('t', 'x', 'user', 'admin', 'a', 'r', 'allow', 'forged', "
-            "'0', '0')"
+            "INSERT INTO audit (seq, at, actor, actor_kind, role, action, resource, outcome, "
+            "reason, prev_hash, hash) VALUES (1, 't', 'x', 'user', 'admin', 'a', 'r', 'allow', "
+            "'forged', '0', '0')"
         )
     result = CliRunner().invoke(app, ["audit", "verify"])
     assert result.exit_code == 1 and "BROKEN" in result.output

@@ -11,7 +11,7 @@ from rtcc.api.security import require
 from rtcc.api.services import services_of
 from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission
-from rtcc.pipeline.ingest import MAX_BATCH
+from rtcc.pipeline.ingest import MAX_BATCH, IngestUnavailable
 from rtcc.storage.base import Rejection
 
 router = APIRouter()
@@ -23,7 +23,9 @@ Source = Annotated[Principal, require(Permission.EVENTS_INGEST)]
 @router.post("/api/v1/events")
 async def ingest_events(request: Request, source: Source) -> Response:
     """Stored before the response: 200 if all accepted, 422 if some items were refused
-    (the accepted ones are stored all the same), 4xx with field and reason otherwise."""
+    (the accepted ones are stored all the same), 4xx with field and reason otherwise.
+    Scaled out (`bus_url`), 202: on the durable queue before the response, stored by a
+    worker; 503 with Retry-After when the queue is full or cannot be reached."""
     svc = services_of(request)
     body = await request.body()
     if len(body) > PARSE_IN_THREAD_BYTES:  # orjson: ~2 ms per MiB
@@ -35,8 +37,13 @@ async def ingest_events(request: Request, source: Source) -> Response:
         svc.pipeline.count_rejections([Rejection(source.name, field, reason, message)])
         return _error(status, field, reason, message)
     assert items is not None
-    result = await svc.pipeline.ingest(source.name, items)
-    status = 422 if result.errors else 200
+    try:
+        result = await svc.pipeline.ingest(source.name, items)
+    except IngestUnavailable as exc:  # back-pressure: the source keeps the batch and retries
+        response = _error(503, "events", "unavailable", exc.reason)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
+    status = 422 if result.errors else 202 if result.queued else 200
     return Response(orjson.dumps(result.to_wire()), status, media_type="application/json")
 
 

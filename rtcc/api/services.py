@@ -8,7 +8,7 @@ from starlette.requests import HTTPConnection
 from rtcc.core.bus import Bus
 from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.retention_policy import PolicyInForce
-from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.pipeline.ingest import Ingestor
 from rtcc.settings import Settings
 from rtcc.sources.manager import SourceManager
 from rtcc.storage.base import Storage
@@ -19,7 +19,7 @@ class Services:
     settings: Settings
     storage: Storage
     bus: Bus
-    pipeline: IngestPipeline
+    pipeline: Ingestor
     decisions: DecisionPoint
     sources: SourceManager
     basemap: dict[str, Any]

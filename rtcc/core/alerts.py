@@ -1,5 +1,6 @@
 """An alert: what a rule concluded about an event, carried to the people who act on it."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -35,3 +36,12 @@ class Alert:
             "detail": self.detail,
             "hops": self.hops.to_wire() if self.hops else None,
         }
+
+
+def derived_id(*parts: str) -> str:
+    """An id that is the same every time the same rule judges the same event.
+
+    With a work queue an event can be processed twice (a worker killed before it
+    acknowledged); a derived id lets the second pass store nothing new.
+    """
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

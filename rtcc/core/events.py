@@ -238,3 +238,34 @@ PAYLOAD_TYPES: dict[EventKind, type[BaseModel]] = {
     EventKind.GUNSHOT: Gunshot,
     EventKind.CAMERA_STATUS: CameraStatus,
 }
+
+
+def event_from_stored(wire: dict[str, Any]) -> Event:
+    """Rebuild a trusted event from its own `to_wire()` form (a queued or relayed event).
+
+    Only for wire forms this system produced; outside input goes through `EventIn`.
+    """
+    kind = EventKind(wire["kind"])
+    location = wire.get("location")
+    received_at = datetime.fromisoformat(wire["received_at"])
+    payload: Payload = PAYLOAD_TYPES[kind].model_validate(wire["payload"], strict=False)  # type: ignore[assignment]
+    return Event(
+        id=wire["id"],
+        kind=kind,
+        source=wire["source"],
+        occurred_at=datetime.fromisoformat(wire["occurred_at"]),
+        received_at=received_at,
+        payload=payload,
+        dedup_key=wire["dedup_key"],
+        location=Location.model_validate(location, strict=False) if location else None,
+        source_ref=wire.get("source_ref"),
+        hops=_hops_from_wire(wire.get("hops"), received_at),
+    )
+
+
+def _hops_from_wire(wire: dict[str, str | None] | None, received_at: datetime) -> Hops:
+    hops = Hops(received_at=received_at)
+    for name, value in (wire or {}).items():
+        if value and name != "received_at" and hasattr(hops, name):
+            setattr(hops, name, datetime.fromisoformat(value))
+    return hops

@@ -10,7 +10,7 @@ from typing import Any
 import anyio.to_thread
 
 from rtcc.core.clock import utcnow
-from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.pipeline.ingest import Ingestor
 from rtcc.sources.base import Adapter, AdapterError, WireEvent
 from rtcc.sources.config import SourceConfig
 from rtcc.sources.health import FeedCounters, SourceHealth
@@ -22,7 +22,7 @@ class SourceFeed:
         self,
         config: SourceConfig,
         adapter: Adapter,
-        pipeline: IngestPipeline,
+        pipeline: Ingestor,
         dead_letters: DeadLetterStore,
         health: SourceHealth,
     ) -> None:

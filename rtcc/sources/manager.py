@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from rtcc.core.bus import Bus
 from rtcc.core.clock import utcnow
-from rtcc.pipeline.ingest import IngestPipeline
+from rtcc.pipeline.ingest import Ingestor
 from rtcc.sources.base import Adapter
 from rtcc.sources.config import SourceConfig
 from rtcc.sources.feed import SourceFeed
@@ -40,7 +40,7 @@ class SourceManager:
     def __init__(
         self,
         configs: Sequence[SourceConfig],
-        pipeline: IngestPipeline,
+        pipeline: Ingestor,
         dead_letters: DeadLetterStore,
         bus: Bus,
     ) -> None:

@@ -1,6 +1,8 @@
 """Hotlists: NCIC/WA/SFR parsing with line errors, refresh, expiry, four-eyes approval,
 look-alike and state-aware matching, stale-hit suppression counted."""
 
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from rtcc.analysis.hotlists.models import HotlistError, NewEntry
 from rtcc.analysis.hotlists.ncic import parse_file
 from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
 from rtcc.core.payloads import LprRead
+from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
+from tests.storage.test_geofence_store import same_database
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hotlists"
 FAR = datetime(2099, 1, 1, tzinfo=UTC)
@@ -24,8 +28,8 @@ def now() -> datetime:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def parse(name: str, fmt: str = "ncic") -> tuple[dict[str, NewEntry], dict[int, str]]:
@@ -88,7 +92,7 @@ def test_empty_file_non_ascii_line_and_missing_trailer_are_reported() -> None:
     assert "truncated" in no_trailer.errors[0].reason
 
 
-def test_reimport_refreshes_the_list(storage: SqliteStorage) -> None:
+def test_reimport_refreshes_the_list(storage: Storage) -> None:
     store = storage.hotlists
     data = (FIXTURES / "ncic_national.txt").read_bytes()
     first = import_file(store, "ncic", "ncic_national.txt", data, "ncic", "ana")
@@ -106,7 +110,7 @@ def test_reimport_refreshes_the_list(storage: SqliteStorage) -> None:
     assert entries["TST1001"].approved_by == "NCIC"
 
 
-def test_files_do_not_import_into_a_custom_list(storage: SqliteStorage) -> None:
+def test_files_do_not_import_into_a_custom_list(storage: Storage) -> None:
     storage.hotlists.create_list("gang-unit", "custom", now())
     with pytest.raises(HotlistError, match="custom list"):
         import_file(storage.hotlists, "gang-unit", "f.txt", b"HDR\n", "ncic", "ana")
@@ -118,7 +122,7 @@ def custom(plate: str, state: str | None = "OH", expires: datetime = FAR) -> New
     )
 
 
-def test_custom_entries_need_a_second_person(storage: SqliteStorage) -> None:
+def test_custom_entries_need_a_second_person(storage: Storage) -> None:
     store = storage.hotlists
     store.create_list("burglary", "custom", now())
     entry = store.add_entry("burglary", custom("ABC1234"), "alice", now())
@@ -147,7 +151,7 @@ def test_custom_entries_need_a_second_person(storage: SqliteStorage) -> None:
     assert store.decide_entry("no-such-id", True, "bob", now()) is None
 
 
-def approved_index(storage: SqliteStorage, *entries: NewEntry) -> HotlistIndex:
+def approved_index(storage: Storage, *entries: NewEntry) -> HotlistIndex:
     store = storage.hotlists
     if store.get_list("watch") is None:
         store.create_list("watch", "custom", now() - timedelta(days=1))
@@ -157,7 +161,7 @@ def approved_index(storage: SqliteStorage, *entries: NewEntry) -> HotlistIndex:
     return LiveIndex(store).current()
 
 
-def test_expired_entries_stop_matching(storage: SqliteStorage) -> None:
+def test_expired_entries_stop_matching(storage: Storage) -> None:
     expires = now() + timedelta(hours=1)
     index = approved_index(storage, custom("EXP1234", expires=expires))
     assert len(index.match("EXP1234", "OH", expires - timedelta(seconds=1)).matches) == 1
@@ -165,7 +169,7 @@ def test_expired_entries_stop_matching(storage: SqliteStorage) -> None:
     assert index.match("EXP1234", "OH", expires).suppressed == []
 
 
-def test_imported_entries_expire_unless_refreshed(storage: SqliteStorage) -> None:
+def test_imported_entries_expire_unless_refreshed(storage: Storage) -> None:
     data = (FIXTURES / "ncic_national.txt").read_bytes()
     import_file(storage.hotlists, "ncic", "n.txt", data, "ncic", "ana", valid_days=2)
     index = LiveIndex(storage.hotlists).current()
@@ -173,7 +177,7 @@ def test_imported_entries_expire_unless_refreshed(storage: SqliteStorage) -> Non
     assert index.match("TST1001", "OH", now() + timedelta(days=2, minutes=1)).matches == []
 
 
-def test_lookalike_match_is_flagged_with_the_differing_positions(storage: SqliteStorage) -> None:
+def test_lookalike_match_is_flagged_with_the_differing_positions(storage: Storage) -> None:
     index = approved_index(storage, custom("SO8IL2"))
     exact = index.match("SO8IL2", "OH", now()).matches
     assert [(m.lookalike, m.positions) for m in exact] == [(False, ())]
@@ -183,7 +187,7 @@ def test_lookalike_match_is_flagged_with_the_differing_positions(storage: Sqlite
     assert index.match("so8-il2", None, now()).matches[0].lookalike is False  # normalised
 
 
-def test_state_rules(storage: SqliteStorage) -> None:
+def test_state_rules(storage: Storage) -> None:
     index = approved_index(storage, custom("OHI0001", "OH"), custom("ANY0001", None))
     assert len(index.match("OHI0001", "OH", now()).matches) == 1
     assert len(index.match("OHI0001", None, now()).matches) == 1  # reader missed the state
@@ -206,7 +210,7 @@ def lpr_event(plate: str, state: str | None = "OH", hotlist: str | None = None) 
 
 
 def test_hit_on_an_entry_older_than_the_last_refresh_is_suppressed_and_counted(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     store = storage.hotlists
     data = (FIXTURES / "ncic_national.txt").read_bytes()
@@ -228,7 +232,7 @@ def test_hit_on_an_entry_older_than_the_last_refresh_is_suppressed_and_counted(
     assert len(LiveIndex(store).current().match("TST1001", "OH", now()).matches) == 1
 
 
-def test_live_index_rebuilds_when_the_store_changes(storage: SqliteStorage) -> None:
+def test_live_index_rebuilds_when_the_store_changes(storage: Storage) -> None:
     live = LiveIndex(storage.hotlists)
     assert len(live.current()) == 0
     import_file(storage.hotlists, "ncic", "n.txt", (FIXTURES / "ncic_national.txt").read_bytes(),
@@ -237,22 +241,87 @@ def test_live_index_rebuilds_when_the_store_changes(storage: SqliteStorage) -> N
     assert live.current() is live.current()  # no change, no rebuild
 
 
+def test_a_change_made_through_another_storage_is_seen_by_this_matcher(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The revision lives in the database: a list imported by another process (here a
+    second storage on the same database) rebuilds this process's index, at the latest
+    when its cached revision is REVISION_TTL_S old (0 here: the next read)."""
+    store_module = sys.modules[type(storage.hotlists).__module__]
+    monkeypatch.setattr(store_module, "REVISION_TTL_S", -1.0)
+    other = same_database(storage)
+    try:
+        live = LiveIndex(storage.hotlists)
+        before = storage.hotlists.revision()
+        assert len(live.current()) == 0
+        import_file(other.hotlists, "ncic", "n.txt", (FIXTURES / "ncic_national.txt").read_bytes(),
+                    "ncic", "ana")  # fmt: skip
+        imported = storage.hotlists.revision()
+        assert imported != before and len(live.current()) == 5
+        other.hotlists.create_list("burglary", "custom", now())
+        entry = other.hotlists.add_entry("burglary", custom("ABC1234"), "alice", now())
+        pending = storage.hotlists.revision()
+        assert pending != imported and len(live.current()) == 5  # pending: not matched
+        other.hotlists.decide_entry(entry.id, True, "bob", now())
+        assert storage.hotlists.revision() != pending and len(live.current()) == 6
+    finally:
+        other.close()
+
+
+def test_two_processes_refreshing_one_list_at_once_both_succeed(pg_url: str) -> None:
+    """PostgreSQL: the list row is locked for a refresh, so two refreshes of one list
+    run one after the other instead of both inserting the same new entries."""
+    from rtcc.storage.postgres import PostgresStorage
+
+    data = (FIXTURES / "ncic_national.txt").read_bytes()
+    stores = [PostgresStorage(pg_url, pool_size=2) for _ in range(3)]
+    start, results, failures = threading.Barrier(len(stores)), [], []
+
+    def refresh(storage: Storage) -> None:
+        try:
+            start.wait()
+            results.append(import_file(storage.hotlists, "ncic", "n.txt", data, "ncic", "ana"))
+        except Exception as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=refresh, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert failures == [] and sorted(r.loaded for r in results) == [5, 5, 5]
+        assert len(stores[0].hotlists.entries("ncic")) == 5
+    finally:
+        for s in stores:
+            s.close()
+
+
+def database_url(storage: Storage) -> str:
+    if isinstance(storage, SqliteStorage):
+        return f"sqlite:///{storage.db.path}"
+    from rtcc.storage.postgres import PostgresStorage
+
+    assert isinstance(storage, PostgresStorage)
+    return storage.db.url
+
+
 def test_cli_import_prints_file_line_reason(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
 
     from rtcc.cli import app
-    from rtcc.settings import Settings
 
     monkeypatch.setenv("RTCC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RTCC_DATABASE_URL", database_url(storage))
     path = FIXTURES / "ncic_national.txt"
     result = CliRunner().invoke(app, ["hotlist", "import", str(path), "--list", "ncic"])
     assert result.exit_code == 1  # some lines refused, the rest loaded
     assert f"{path}:5: unknown list type code 'Q' at column 1" in result.output
     assert f"{path}:10: duplicate of line 2" in result.output
     assert "ncic: 5 loaded, 0 removed, 5 lines refused" in result.output
-    stored = SqliteStorage(Settings().db_path).hotlists.entries("ncic")
+    stored = storage.hotlists.entries("ncic")
     assert len(stored) == 5
     wrong = CliRunner().invoke(
         app, ["hotlist", "import", str(path), "--list", "x", "--format", "csv"]

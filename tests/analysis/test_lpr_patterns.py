@@ -1,14 +1,13 @@
 """Travel pattern of a plate, and the plates that travel with it (co-travel score)."""
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rtcc.analysis.lpr_patterns import co_travellers, travel_pattern
 from rtcc.analysis.plate_search import SearchError
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.storage.test_plate_reads import T0, lpr_read, store_reads
 
 ROUTE = [("R1", 0), ("R2", 600), ("R3", 1200)]  # the target's drive: reader, seconds after T0
@@ -19,8 +18,7 @@ def _at(seconds: float) -> Any:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    store = SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
     items = []
     for reader, t in ROUTE:
         items.append(lpr_read("TGT100", reader, _at(t)))
@@ -31,11 +29,11 @@ def storage(tmp_path: Path) -> SqliteStorage:
     items.append(lpr_read("ONE400", "R1", _at(10)))  # once, beside the target
     items.append(lpr_read("LATE500", "R2", _at(600 + 300)))  # same reader, 5 min later
     items.append(lpr_read("LATE500", "R3", _at(1200 + 300)))
-    store_reads(store, items)
-    return store
+    store_reads(backend, items)
+    return backend
 
 
-def test_co_travellers_need_k_readers_within_the_window(storage: SqliteStorage) -> None:
+def test_co_travellers_need_k_readers_within_the_window(storage: Storage) -> None:
     found = co_travellers(storage.plate_reads, "TGT100", k=2, window_s=60)
     assert [c.plate for c in found] == ["CMP200", "BUS300"]
     companion, bus = found
@@ -47,7 +45,7 @@ def test_co_travellers_need_k_readers_within_the_window(storage: SqliteStorage) 
     assert (companion.first_seen, companion.last_seen) == (_at(20), _at(1220))
 
 
-def test_a_wider_window_or_lower_k_admits_more(storage: SqliteStorage) -> None:
+def test_a_wider_window_or_lower_k_admits_more(storage: Storage) -> None:
     wide = {c.plate for c in co_travellers(storage.plate_reads, "tgt-100", k=2, window_s=400)}
     assert wide == {"CMP200", "BUS300", "LATE500"}
     one = {c.plate for c in co_travellers(storage.plate_reads, "TGT100", k=1, window_s=60)}
@@ -56,22 +54,20 @@ def test_a_wider_window_or_lower_k_admits_more(storage: SqliteStorage) -> None:
     assert three == ["CMP200"]
 
 
-def test_co_travel_of_an_unknown_plate_is_empty(storage: SqliteStorage) -> None:
+def test_co_travel_of_an_unknown_plate_is_empty(storage: Storage) -> None:
     assert co_travellers(storage.plate_reads, "NOPE1") == []
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"), [({"k": 0}, "k"), ({"window_s": 0}, "window_s"), ({"k": 21}, "k")]
 )
-def test_co_travel_bounds_are_named(
-    storage: SqliteStorage, kwargs: dict[str, Any], field: str
-) -> None:
+def test_co_travel_bounds_are_named(storage: Storage, kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(SearchError) as refused:
         co_travellers(storage.plate_reads, "TGT100", **kwargs)
     assert refused.value.field == field
 
 
-def test_travel_pattern_groups_reads_by_reader_hour_and_weekday(storage: SqliteStorage) -> None:
+def test_travel_pattern_groups_reads_by_reader_hour_and_weekday(storage: Storage) -> None:
     found = travel_pattern(storage.plate_reads, "BUS300")
     assert len(found.reads) == 32
     assert [r.occurred_at for r in found.reads] == sorted(r.occurred_at for r in found.reads)
@@ -86,7 +82,7 @@ def test_travel_pattern_groups_reads_by_reader_hour_and_weekday(storage: SqliteS
     assert utc.by_hour[20] == 3
 
 
-def test_travel_pattern_window_and_bad_input(storage: SqliteStorage) -> None:
+def test_travel_pattern_window_and_bad_input(storage: Storage) -> None:
     window = travel_pattern(storage.plate_reads, "TGT100", since=_at(300), until=_at(900))
     assert [r.reader_id for r in window.reads] == ["R2"]
     assert travel_pattern(storage.plate_reads, "NOPE1").reads == []

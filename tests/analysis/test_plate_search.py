@@ -17,46 +17,43 @@ from rtcc.analysis.plate_search import (
     parse_pattern,
 )
 from rtcc.analysis.plate_text import plate_distance
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.storage.test_plate_reads import T0, lpr_read, store_reads
 
 PLATES = ["7AB123", "7AB3124", "7AC123", "XAB129", "17AB312", "7AB12", "ABC1234", "7A8I23"]
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    store = SqliteStorage(tmp_path / "t.db", "NORMAL")
-    store_reads(store, [lpr_read(p, at=T0 + timedelta(minutes=i)) for i, p in enumerate(PLATES)])
-    return store
+def storage(backend: Storage) -> Storage:
+    store_reads(backend, [lpr_read(p, at=T0 + timedelta(minutes=i)) for i, p in enumerate(PLATES)])
+    return backend
 
 
-def _plates(
-    storage: SqliteStorage, pattern: str, mode: SearchMode = SearchMode.WILDCARD
-) -> set[str]:
+def _plates(storage: Storage, pattern: str, mode: SearchMode = SearchMode.WILDCARD) -> set[str]:
     result = PlateSearch(storage.plate_reads).search(parse_pattern(pattern, mode))
     return {read.plate for read in result.reads}
 
 
-def test_a_pattern_without_wildcards_is_a_substring(storage: SqliteStorage) -> None:
+def test_a_pattern_without_wildcards_is_a_substring(storage: Storage) -> None:
     assert _plates(storage, "ab12") == {"7AB123", "XAB129", "7AB12"}
     assert _plates(storage, "B31") == {"7AB3124", "17AB312"}
     assert _plates(storage, "7a-b 1") == {"7AB123", "7AB12"}
 
 
-def test_wildcards_match_the_whole_plate(storage: SqliteStorage) -> None:
+def test_wildcards_match_the_whole_plate(storage: Storage) -> None:
     assert _plates(storage, "7AB?12*") == {"7AB3124"}
     assert _plates(storage, "7AB1*") == {"7AB123", "7AB12"}
     assert _plates(storage, "*AB?12*") == {"7AB3124", "17AB312", "ABC1234"}
     assert _plates(storage, "??B12?") == {"7AB123", "XAB129"}
 
 
-def test_exact_finds_only_that_plate(storage: SqliteStorage) -> None:
+def test_exact_finds_only_that_plate(storage: Storage) -> None:
     assert _plates(storage, "=7AB12") == {"7AB12"}
     assert _plates(storage, "7ab123", SearchMode.EXACT) == {"7AB123"}
     assert _plates(storage, "=7ZZ999") == set()
 
 
-def test_fuzzy_finds_look_alikes_first_then_one_edit(storage: SqliteStorage) -> None:
+def test_fuzzy_finds_look_alikes_first_then_one_edit(storage: Storage) -> None:
     result = PlateSearch(storage.plate_reads).search(parse_pattern("7AB123", SearchMode.FUZZY))
     ranked = [(r.plate, result.distances[r.plate]) for r in result.reads]
     # 7A8I23: B→8 and 1→I are look-alikes (0.25 each); 7AC123 and 7AB12 are one full edit.
@@ -67,8 +64,8 @@ def test_fuzzy_finds_look_alikes_first_then_one_edit(storage: SqliteStorage) -> 
     assert [r.plate for r in strict.reads] == ["7AB123", "7A8I23"]
 
 
-def test_time_window_and_area_filter_the_reads(tmp_path: Path) -> None:
-    storage = SqliteStorage(tmp_path / "t.db", "NORMAL")
+def test_time_window_and_area_filter_the_reads(backend: Storage) -> None:
+    storage = backend
     store_reads(
         storage,
         [
@@ -92,7 +89,7 @@ def test_time_window_and_area_filter_the_reads(tmp_path: Path) -> None:
         search.search(pattern, since=T0 + timedelta(hours=1), until=T0)
 
 
-def test_limit_returns_the_newest_and_counts_all(storage: SqliteStorage) -> None:
+def test_limit_returns_the_newest_and_counts_all(storage: Storage) -> None:
     result = PlateSearch(storage.plate_reads).search(parse_pattern("7A"), limit=2)
     assert result.total == 6 and len(result.reads) == 2
     assert [r.plate for r in result.reads] == ["7A8I23", "7AB12"]
@@ -127,7 +124,7 @@ def test_the_message_says_what_is_missing() -> None:
 
 
 def test_two_characters_are_answered_when_selective_else_refused(
-    storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _plates(storage, "XA") == {"XAB129"}
     monkeypatch.setattr(plate_search, "MAX_PLATES_SHORT", 3)
@@ -137,7 +134,7 @@ def test_two_characters_are_answered_when_selective_else_refused(
     assert _plates(storage, "XA") == {"XAB129"}
 
 
-def test_fuzzy_distance_out_of_range_is_refused(storage: SqliteStorage) -> None:
+def test_fuzzy_distance_out_of_range_is_refused(storage: Storage) -> None:
     search = PlateSearch(storage.plate_reads)
     with pytest.raises(SearchError) as refused:
         search.search(parse_pattern("7AB123", SearchMode.FUZZY), max_distance=3)
@@ -146,7 +143,7 @@ def test_fuzzy_distance_out_of_range_is_refused(storage: SqliteStorage) -> None:
         search.search(parse_pattern("7AB1", SearchMode.FUZZY), max_distance=2)
 
 
-def test_plates_read_after_the_index_was_built_are_found(storage: SqliteStorage) -> None:
+def test_plates_read_after_the_index_was_built_are_found(storage: Storage) -> None:
     index = LivePlateIndex(storage.plate_reads, rebuild_after=1)
     search = PlateSearch(storage.plate_reads, index)
     assert _count(search, "QQ9") == 0
@@ -195,13 +192,13 @@ def test_the_index_agrees_with_a_scan_of_every_plate() -> None:
 
 
 def test_real_openalpr_plates_are_found_exactly_partly_and_misread(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, backend: Storage
 ) -> None:
     """Ground-truth plate texts of the OpenALPR US benchmark photos, ingested as reads."""
     truth = sorted((shared_data / "lpr" / "openalpr_endtoend" / "us").glob("*.txt"))
     plates = sorted({line.split()[-1] for f in truth for line in f.read_text().splitlines()})
     assert len(plates) >= 40
-    storage = SqliteStorage(tmp_path / "t.db", "NORMAL")
+    storage = backend
     store_reads(storage, [lpr_read(p, ref=f"alpr-{i}") for i, p in enumerate(plates)])
     search = PlateSearch(storage.plate_reads)
     swap = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5"}

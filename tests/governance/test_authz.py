@@ -1,18 +1,16 @@
 """The decision point: least privilege, a reason for every outcome, an audit row for each."""
 
-from pathlib import Path
-
 import pytest
 
 from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.identity import ANONYMOUS, Principal, new_api_key, split_api_key
 from rtcc.governance.roles import ROLE_PERMISSIONS, Permission, Role
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def test_every_role_is_defined_and_nobody_has_everything() -> None:
@@ -24,7 +22,7 @@ def test_every_role_is_defined_and_nobody_has_everything() -> None:
     assert Permission.WALL_VIEW not in ROLE_PERMISSIONS[Role.AUDITOR]
 
 
-def test_decisions_carry_reasons_and_are_chained(storage: SqliteStorage) -> None:
+def test_decisions_carry_reasons_and_are_chained(storage: Storage) -> None:
     point = DecisionPoint(storage.audit)
     analyst = Principal("ana", "user", Role.ANALYST)
     allowed = point.decide(analyst, Permission.WALL_VIEW, "GET /")

@@ -2,6 +2,8 @@
 every test passes the time in, or moves stored times back)."""
 
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from rtcc.governance.hardening import LOCKOUT, MAX_FAILED_LOGINS, MFA_REQUIRED_R
 from rtcc.governance.identity import hash_password
 from rtcc.governance.login import Login, LoginRefused
 from rtcc.governance.roles import Role
+from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 
 T0 = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
@@ -23,18 +26,17 @@ PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    store = SqliteStorage(tmp_path / "rtcc.db", "NORMAL")
-    store.accounts.add_user("ana", hash_password(PASSWORD), "analyst")
-    return store
+def storage(backend: Storage) -> Storage:
+    backend.accounts.add_user("ana", hash_password(PASSWORD), "analyst")
+    return backend
 
 
 @pytest.fixture
-def login(storage: SqliteStorage) -> Login:
+def login(storage: Storage) -> Login:
     return Login(storage.accounts, DecisionPoint(storage.audit))
 
 
-def failures(storage: SqliteStorage) -> int:
+def failures(storage: Storage) -> int:
     user = storage.accounts.get_user("ana")
     assert user is not None
     return user.failed_logins
@@ -57,7 +59,7 @@ def test_five_failures_lock_for_fifteen_minutes_then_release(login: Login) -> No
     assert login.authenticate("ana", PASSWORD, None, until + timedelta(seconds=1)).username == "ana"
 
 
-def test_a_success_resets_the_count(login: Login, storage: SqliteStorage) -> None:
+def test_a_success_resets_the_count(login: Login, storage: Storage) -> None:
     for _ in range(MAX_FAILED_LOGINS - 1):
         refused(login, "wrong", T0)
     assert failures(storage) == MAX_FAILED_LOGINS - 1
@@ -67,7 +69,7 @@ def test_a_success_resets_the_count(login: Login, storage: SqliteStorage) -> Non
     assert login.authenticate("ana", PASSWORD, None, T0).username == "ana"
 
 
-def test_failures_and_the_lock_are_audited(login: Login, storage: SqliteStorage) -> None:
+def test_failures_and_the_lock_are_audited(login: Login, storage: Storage) -> None:
     for _ in range(MAX_FAILED_LOGINS):
         refused(login, "wrong", T0)
     refused(login, PASSWORD, T0)
@@ -82,7 +84,7 @@ def test_failures_and_the_lock_are_audited(login: Login, storage: SqliteStorage)
     assert storage.audit.verify()[0]
 
 
-def test_enrolled_user_needs_a_valid_code(login: Login, storage: SqliteStorage) -> None:
+def test_enrolled_user_needs_a_valid_code(login: Login, storage: Storage) -> None:
     uri = enrol_mfa(storage.accounts, "ana")
     secret = pyotp.parse_uri(uri).secret
     assert secret
@@ -100,7 +102,7 @@ def test_enrolled_user_needs_a_valid_code(login: Login, storage: SqliteStorage) 
     assert rows[0]["reason"] == "password and one-time code verified"
 
 
-def test_wrong_codes_count_towards_the_lock(login: Login, storage: SqliteStorage) -> None:
+def test_wrong_codes_count_towards_the_lock(login: Login, storage: Storage) -> None:
     uri = enrol_mfa(storage.accounts, "ana")
     secret = pyotp.parse_uri(uri).secret
     stale = pyotp.TOTP(secret).at(T0 - timedelta(hours=1))
@@ -110,7 +112,7 @@ def test_wrong_codes_count_towards_the_lock(login: Login, storage: SqliteStorage
 
 
 def test_mfa_required_roles_must_enrol_when_enforced(
-    login: Login, storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch
+    login: Login, storage: Storage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert {Role.ADMIN, Role.SUPERVISOR, Role.ANALYST, Role.OFFICER} == MFA_REQUIRED_ROLES
     monkeypatch.setenv("RTCC_MFA_REQUIRED", "true")
@@ -125,14 +127,15 @@ def test_mfa_required_roles_must_enrol_when_enforced(
 
 
 def test_idle_sessions_end_and_use_is_written_at_most_once_a_minute(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     accounts, idle, every = storage.accounts, timedelta(minutes=30), timedelta(minutes=1)
     accounts.add_session("tok", "ana", T0 + timedelta(hours=12))
     accounts.set_session_last_seen("tok", T0)
 
     def last_seen() -> str:
-        with storage.db.reading() as conn:
+        # Both backends lend a connection through `db.reading()` (not part of `Storage`).
+        with storage.db.reading() as conn:  # type: ignore[attr-defined]
             return str(conn.execute("SELECT last_seen_at FROM sessions").fetchone()[0])
 
     assert accounts.session_user("tok", T0 + timedelta(seconds=30), idle, every) is not None
@@ -163,10 +166,21 @@ def test_an_old_database_gains_the_new_columns(tmp_path: Path) -> None:
     SqliteStorage(path, "NORMAL").close()  # a second start finds nothing to add
 
 
+def database_url(storage: Storage) -> str:
+    """What RTCC_DATABASE_URL names to open the same database as `storage`."""
+    if isinstance(storage, SqliteStorage):
+        return f"sqlite:///{storage.db.path}"
+    from rtcc.storage.postgres import PostgresStorage
+
+    assert isinstance(storage, PostgresStorage)
+    return storage.db.url
+
+
 def test_cli_enrol_mfa_writes_a_qr_code_and_prints_the_uri(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RTCC_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RTCC_DATABASE_URL", database_url(backend))
     runner = CliRunner()
     assert runner.invoke(cli, ["users", "add", "ofc", "officer"]).exit_code == 0
     qr = tmp_path / "qr" / "ofc.svg"
@@ -175,7 +189,23 @@ def test_cli_enrol_mfa_writes_a_qr_code_and_prints_the_uri(
     uri = next(line for line in result.output.splitlines() if line.startswith("otpauth://"))
     assert uri.startswith("otpauth://totp/OpenRTCC:ofc?") and "issuer=OpenRTCC" in uri
     assert qr.read_text().lstrip().startswith(("<?xml", "<svg")) and "<svg" in qr.read_text()
-    stored = SqliteStorage(tmp_path / "rtcc.db").accounts.get_user("ofc")
+    stored = backend.accounts.get_user("ofc")
     assert stored is not None and stored.mfa_secret == pyotp.parse_uri(uri).secret
     missing = runner.invoke(cli, ["users", "enrol-mfa", "nobody", "--qr", str(qr)])
     assert missing.exit_code == 2 and "no such user" in missing.output
+
+
+def test_failures_at_once_each_count_and_exactly_one_locks(storage: Storage) -> None:
+    """Several API processes counting failures for one account at the same moment: none is
+    lost, and exactly one of each `MAX_FAILED_LOGINS` crosses the threshold and locks."""
+    attempts = 4 * MAX_FAILED_LOGINS + 2
+    start = threading.Barrier(attempts)
+
+    def fail(_: int) -> datetime | None:
+        start.wait()
+        return storage.accounts.record_login_failure("ana", T0, MAX_FAILED_LOGINS, LOCKOUT)
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        locks = [until for until in pool.map(fail, range(attempts)) if until is not None]
+    assert locks == [T0 + LOCKOUT] * 4
+    assert failures(storage) == 2

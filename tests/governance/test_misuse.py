@@ -11,6 +11,7 @@ from rtcc.governance.misuse import MisuseRules, SearchRecord, detect, subject_of
 from rtcc.governance.purpose import PurposeStatement
 from rtcc.governance.review_queue import run_detection
 from rtcc.governance.roles import Permission, Role
+from rtcc.storage.base import Storage
 from tests.conftest import login_as
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # a Friday afternoon
@@ -72,6 +73,30 @@ def test_subject_reads_plates_from_patterns_and_paths() -> None:
     assert subject_of("GET /api/v1/lpr/search?pattern=7ab-123") == "plate 7AB123"
     assert subject_of("GET /api/v1/lpr/plates/7AB123/travel") == "plate 7AB123"
     assert subject_of("GET /api/v1/lpr/search?pattern=7AB%3F12*") == "plate 7AB12"
+
+
+def test_the_queue_holds_each_flag_once_and_closes_it_once(backend: Storage) -> None:
+    """The audit and review stores detection runs over, on each backend."""
+    decisions = DecisionPoint(backend.audit)
+    analyst = Principal("ana", "user", Role.ANALYST)
+    stated = PurposeStatement(purpose="crime_in_progress")
+    for _ in range(3):
+        resource = SEARCH.format("7ABC123")
+        assert decisions.decide(analyst, Permission.LPR_SEARCH, resource, stated).allowed
+    decisions.decide(analyst, Permission.WALL_VIEW, "GET /")  # not a search: not read
+    rules = MisuseRules(work_start_hour=0, work_end_hour=24)
+    assert run_detection(backend.audit, backend.reviews, rules) == 1
+    assert run_detection(backend.audit, backend.reviews, rules) == 0  # queued once
+    [item] = backend.reviews.list("open", 10)
+    assert (item.rule, item.actor, item.status) == ("repeated_subject_no_case", "ana", "open")
+    assert item.audit_seqs == [1, 2, 3]
+    assert backend.reviews.list("closed", 10) == []
+    assert backend.reviews.close(item.id, "sup", "justified", "exigent", NOW)
+    assert not backend.reviews.close(item.id, "sup", "misuse", "again", NOW)  # already closed
+    [done] = backend.reviews.list(None, 10)
+    assert (done.status, done.reviewed_by, done.outcome) == ("closed", "sup", "justified")
+    assert done.reviewed_at == "2026-11-20T15:00:00.000000+00:00" and done.note == "exigent"
+    assert backend.reviews.list("open", 10) == []
 
 
 def test_flags_reach_the_supervisor_queue_once_and_are_closed_with_an_outcome(

@@ -3,7 +3,6 @@ PKCE code flow, ID-token checks, role mapping, multi-factor, provisioning, audit
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +18,7 @@ from rtcc.governance.login import Login, LoginRefused
 from rtcc.governance.oidc import CallbackParams, OidcSignIn, SignInStart
 from rtcc.governance.oidc_config import CLIENT_SECRET_ENV, OidcSettings
 from rtcc.governance.roles import Role
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, running_provider
 
 REDIRECT = "http://127.0.0.1:8080/auth/oidc/callback"
@@ -47,12 +46,12 @@ def provider() -> Iterator[LoopbackProvider]:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "rtcc.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 @pytest.fixture
-def sign_in(provider: LoopbackProvider, storage: SqliteStorage) -> OidcSignIn:
+def sign_in(provider: LoopbackProvider, storage: Storage) -> OidcSignIn:
     return OidcSignIn(
         oidc_settings(provider.issuer), storage.accounts, DecisionPoint(storage.audit)
     )
@@ -81,7 +80,7 @@ def refused(sign_in: OidcSignIn, answer: CallbackParams | None = None) -> LoginR
     return caught.value
 
 
-def last_login_row(storage: SqliteStorage) -> dict[str, Any]:
+def last_login_row(storage: Storage) -> dict[str, Any]:
     rows = [r for r in storage.audit.recent(50) if r["action"] == "auth.login"]
     return rows[0]
 
@@ -97,7 +96,7 @@ def test_authorize_request_uses_pkce_s256_state_and_nonce(sign_in: OidcSignIn) -
 
 
 def test_first_sign_in_creates_an_external_account_with_the_mapped_role(
-    sign_in: OidcSignIn, storage: SqliteStorage, provider: LoopbackProvider
+    sign_in: OidcSignIn, storage: Storage, provider: LoopbackProvider
 ) -> None:
     done = full_sign_in(sign_in)
     assert done.next_path == "/wall"
@@ -122,7 +121,7 @@ def test_first_sign_in_creates_an_external_account_with_the_mapped_role(
 
 
 def test_role_follows_the_provider_at_each_sign_in(
-    sign_in: OidcSignIn, storage: SqliteStorage, provider: LoopbackProvider
+    sign_in: OidcSignIn, storage: Storage, provider: LoopbackProvider
 ) -> None:
     full_sign_in(sign_in)
     provider.user["groups"] = ["rtcc-auditors", "rtcc-analysts"]  # map order decides
@@ -150,7 +149,7 @@ def test_role_follows_the_provider_at_each_sign_in(
 )
 def test_bad_id_tokens_are_refused_with_the_reason(
     sign_in: OidcSignIn,
-    storage: SqliteStorage,
+    storage: Storage,
     provider: LoopbackProvider,
     bend: dict[str, Any],
     code: str,
@@ -164,7 +163,7 @@ def test_bad_id_tokens_are_refused_with_the_reason(
 
 
 def test_a_token_signed_by_another_key_is_refused(
-    sign_in: OidcSignIn, storage: SqliteStorage, provider: LoopbackProvider
+    sign_in: OidcSignIn, storage: Storage, provider: LoopbackProvider
 ) -> None:
     provider.sign_with = RSAKey.generate_key(2048, parameters={"kid": "test-rsa"})
     exc = refused(sign_in)
@@ -173,7 +172,7 @@ def test_a_token_signed_by_another_key_is_refused(
     assert last_login_row(storage)["reason"].startswith("oidc_signature: ")
 
 
-def test_es256_tokens_are_verified_too(storage: SqliteStorage) -> None:
+def test_es256_tokens_are_verified_too(storage: Storage) -> None:
     with running_provider(REDIRECT) as idp:
         idp.key = ECKey.generate_key("P-256", parameters={"kid": "test-ec"})
         rp = OidcSignIn(oidc_settings(idp.issuer), storage.accounts, DecisionPoint(storage.audit))
@@ -183,7 +182,7 @@ def test_es256_tokens_are_verified_too(storage: SqliteStorage) -> None:
 
 
 def test_state_is_single_use_and_bound_to_the_browser(
-    sign_in: OidcSignIn, storage: SqliteStorage
+    sign_in: OidcSignIn, storage: Storage
 ) -> None:
     answer = at_provider(sign_in.begin("/", utcnow()))
     other_browser = CallbackParams(answer.state, answer.code, None, None, "someone-else")
@@ -197,7 +196,7 @@ def test_state_is_single_use_and_bound_to_the_browser(
     assert refused(sign_in, forged).message.startswith("this answer matches no sign-in")
 
 
-def test_a_provider_error_is_shown_and_audited(sign_in: OidcSignIn, storage: SqliteStorage) -> None:
+def test_a_provider_error_is_shown_and_audited(sign_in: OidcSignIn, storage: Storage) -> None:
     start = sign_in.begin("/", utcnow())
     state = parse_qs(urlsplit(start.authorize_url).query)["state"][0]
     answer = CallbackParams(state, None, "access_denied", "user cancelled", start.binding)
@@ -208,7 +207,7 @@ def test_a_provider_error_is_shown_and_audited(sign_in: OidcSignIn, storage: Sql
 
 
 def test_an_unmapped_group_is_refused_and_nothing_is_created(
-    sign_in: OidcSignIn, storage: SqliteStorage, provider: LoopbackProvider
+    sign_in: OidcSignIn, storage: Storage, provider: LoopbackProvider
 ) -> None:
     provider.user["groups"] = ["parking-enforcement"]
     exc = refused(sign_in)
@@ -223,7 +222,7 @@ def test_an_unmapped_group_is_refused_and_nothing_is_created(
 
 def test_mfa_roles_need_the_provider_to_assert_mfa(
     sign_in: OidcSignIn,
-    storage: SqliteStorage,
+    storage: Storage,
     provider: LoopbackProvider,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -244,7 +243,7 @@ def test_mfa_roles_need_the_provider_to_assert_mfa(
 
 
 def test_a_local_account_of_the_same_name_is_not_taken_over(
-    provider: LoopbackProvider, storage: SqliteStorage
+    provider: LoopbackProvider, storage: Storage
 ) -> None:
     storage.accounts.add_user("jdoe", hash_password("correct horse"), "officer")
     decisions = DecisionPoint(storage.audit)
@@ -259,14 +258,14 @@ def test_a_local_account_of_the_same_name_is_not_taken_over(
 
 
 def test_a_locked_account_is_refused(
-    sign_in: OidcSignIn, storage: SqliteStorage, provider: LoopbackProvider
+    sign_in: OidcSignIn, storage: Storage, provider: LoopbackProvider
 ) -> None:
     full_sign_in(sign_in)
     storage.accounts.set_locked_until("jdoe", utcnow().replace(year=2099))
     assert refused(sign_in).code == "oidc_locked"
 
 
-def test_an_unreachable_provider_is_refused_and_audited(storage: SqliteStorage) -> None:
+def test_an_unreachable_provider_is_refused_and_audited(storage: Storage) -> None:
     with running_provider(REDIRECT) as idp:
         issuer = idp.issuer
     rp = OidcSignIn(oidc_settings(issuer), storage.accounts, DecisionPoint(storage.audit))
@@ -278,7 +277,7 @@ def test_an_unreachable_provider_is_refused_and_audited(storage: SqliteStorage) 
 
 
 def test_discovery_must_name_the_configured_issuer(
-    provider: LoopbackProvider, storage: SqliteStorage
+    provider: LoopbackProvider, storage: Storage
 ) -> None:
     settings = oidc_settings(provider.issuer + "/")  # not what the provider calls itself
     rp = OidcSignIn(settings, storage.accounts, DecisionPoint(storage.audit))

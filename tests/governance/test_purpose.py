@@ -1,6 +1,5 @@
 """Sensitive actions state a configured purpose (and a case where policy says); both audited."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,39 +8,38 @@ from rtcc.governance.authz import Decision, DecisionPoint
 from rtcc.governance.identity import Principal
 from rtcc.governance.purpose import PurposeStatement
 from rtcc.governance.roles import Permission, Role
+from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 
 ANALYST = Principal("ana", "user", Role.ANALYST)
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> Iterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "t.db", "NORMAL")
-    yield store
-    store.close()
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def _decide(
-    storage: SqliteStorage, statement: PurposeStatement | None, who: Principal = ANALYST
+    storage: Storage, statement: PurposeStatement | None, who: Principal = ANALYST
 ) -> Decision:
     return DecisionPoint(storage.audit).decide(who, Permission.LPR_SEARCH, "search", statement)
 
 
-def test_a_search_without_a_purpose_is_refused_with_the_reason(storage: SqliteStorage) -> None:
+def test_a_search_without_a_purpose_is_refused_with_the_reason(storage: Storage) -> None:
     decision = _decide(storage, None)
     assert not decision.allowed and decision.field == "purpose"
     assert "purpose required" in decision.reason
     assert storage.audit.recent(1)[0]["outcome"] == "deny"
 
 
-def test_an_unlisted_purpose_and_a_missing_case_are_refused(storage: SqliteStorage) -> None:
+def test_an_unlisted_purpose_and_a_missing_case_are_refused(storage: Storage) -> None:
     unlisted = _decide(storage, PurposeStatement(purpose="curiosity"))
     assert not unlisted.allowed and "not in the configured list" in unlisted.reason
     no_case = _decide(storage, PurposeStatement(purpose="criminal_investigation"))
     assert not no_case.allowed and "requires a case number" in no_case.reason
 
 
-def test_an_allowed_search_keeps_purpose_and_case_in_the_chain(storage: SqliteStorage) -> None:
+def test_an_allowed_search_keeps_purpose_and_case_in_the_chain(storage: Storage) -> None:
     stated = PurposeStatement(purpose="criminal_investigation", case_number="2026-001234")
     assert _decide(storage, stated).allowed
     assert _decide(storage, PurposeStatement(purpose="crime_in_progress")).allowed
@@ -54,7 +52,7 @@ def test_an_allowed_search_keeps_purpose_and_case_in_the_chain(storage: SqliteSt
     assert storage.audit.verify()[0]
 
 
-def test_the_role_is_decided_before_the_purpose(storage: SqliteStorage) -> None:
+def test_the_role_is_decided_before_the_purpose(storage: Storage) -> None:
     officer = Principal("oscar", "user", Role.OFFICER)
     stated = PurposeStatement(purpose="crime_in_progress")
     decision = _decide(storage, stated, officer)

@@ -1,7 +1,6 @@
 """The transparency report counts what the audit trail holds, and only counts."""
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,7 @@ from rtcc.governance.transparency import (
     suppress,
     transparency_report,
 )
-from rtcc.storage.base import AlertState
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import AlertState, Storage
 from tests.conftest import camera
 
 ANALYST = Principal("ana_smith", "user", Role.ANALYST)
@@ -36,10 +34,8 @@ CASE = "2026-009911"
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> Iterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "rtcc.db", "NORMAL")
-    yield store
-    store.close()
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def _search(points: DecisionPoint, who: Principal, purpose: str | None, case: str | None) -> None:
@@ -52,7 +48,7 @@ def _report(storage: Any, **kwargs: Any) -> dict[str, Any]:
     return transparency_report(storage, utcnow(), purposes=codes, **kwargs)
 
 
-def test_searches_by_purpose_equal_the_audit_trail(storage: SqliteStorage) -> None:
+def test_searches_by_purpose_equal_the_audit_trail(storage: Storage) -> None:
     points = DecisionPoint(storage.audit)
     for _ in range(6):
         _search(points, ANALYST, "criminal_investigation", CASE)
@@ -105,7 +101,7 @@ def test_suppression_bounds() -> None:
     assert [suppress(n) for n in (0, 1, 4, 5, 12)] == [0, "<5", "<5", 5, 12]
 
 
-def test_the_period_bounds_the_counts(storage: SqliteStorage) -> None:
+def test_the_period_bounds_the_counts(storage: Storage) -> None:
     points = DecisionPoint(storage.audit)
     _search(points, ANALYST, "crime_in_progress", None)
     later = utcnow() + timedelta(days=1)

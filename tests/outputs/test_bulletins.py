@@ -1,7 +1,6 @@
 """Bulletins: render each PDF from real stores, read it (pdftotext), look at it (pdftoppm)."""
 
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -26,7 +25,7 @@ from rtcc.outputs.registry import channel_class
 from rtcc.pipeline.ingest import IngestPipeline
 from rtcc.pipeline.rules import RuleEngine
 from rtcc.pipeline.rules.gunshot import GunshotNearbyRule
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.conftest import camera, gunshot, unit
 
 SHOT = (39.9612, -82.9988)
@@ -69,8 +68,8 @@ def scene_items() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> Iterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    store = backend
     now = datetime.now(UTC)
     store.events.append(
         [event_from_wire(EVENT_IN_ADAPTER.validate_python(i), "t", now) for i in scene_items()]
@@ -78,8 +77,7 @@ def storage(tmp_path: Path) -> Iterator[SqliteStorage]:
     pipeline = IngestPipeline(store, Bus(), RuleEngine([GunshotNearbyRule()]))
     [alert] = pipeline.process("sensors", [gunshot(*SHOT)]).alerts
     assert alert.detail["incident"]["id"] == "CAD-77"
-    yield store
-    store.close()
+    return store
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -161,7 +159,7 @@ def test_a_bolo_must_say_what_to_look_for() -> None:
 # ---- lead summary ----------------------------------------------------------------------
 
 
-def test_lead_summary_gathers_the_incident_from_the_stores(storage: SqliteStorage) -> None:
+def test_lead_summary_gathers_the_incident_from_the_stores(storage: Storage) -> None:
     lead = incident_lead(storage.events, "CAD-77")
     assert lead is not None
     assert (lead.call_type, lead.address) == ("SHOTS", "312 Main Street")
@@ -174,7 +172,7 @@ def test_lead_summary_gathers_the_incident_from_the_stores(storage: SqliteStorag
     assert incident_lead(storage.events, "NO-SUCH") is None
 
 
-def test_map_svg_has_incident_at_centre_sectors_scale_and_north(storage: SqliteStorage) -> None:
+def test_map_svg_has_incident_at_centre_sectors_scale_and_north(storage: Storage) -> None:
     lead = incident_lead(storage.events, "CAD-77")
     assert lead is not None
     svg = incident_map(lead)
@@ -189,7 +187,7 @@ def test_map_svg_has_incident_at_centre_sectors_scale_and_north(storage: SqliteS
     assert float(top[1]) == pytest.approx(HEIGHT / 2 - 11, abs=0.1)
 
 
-def test_lead_pdf_text_and_drawn_map(storage: SqliteStorage) -> None:
+def test_lead_pdf_text_and_drawn_map(storage: Storage) -> None:
     lead = incident_lead(storage.events, "CAD-77")
     assert lead is not None
     pdf = render_lead(lead, agency="Columbus Division of Police")
@@ -211,7 +209,7 @@ def test_lead_pdf_text_and_drawn_map(storage: SqliteStorage) -> None:
         assert any(near(c, target) for c in colours), target
 
 
-def test_lead_without_location_says_so_and_draws_no_map(storage: SqliteStorage) -> None:
+def test_lead_without_location_says_so_and_draws_no_map(storage: Storage) -> None:
     storage.events.add_alerts(
         [
             Alert(
@@ -249,7 +247,7 @@ def _alert(alert_id: str, rule: str, severity: str, created: datetime) -> Alert:
     )
 
 
-def test_shift_brief_counts_from_the_stores(storage: SqliteStorage) -> None:
+def test_shift_brief_counts_from_the_stores(storage: Storage) -> None:
     now = utcnow()
     storage.events.add_alerts(
         [
@@ -308,7 +306,7 @@ def test_shift_brief_counts_from_the_stores(storage: SqliteStorage) -> None:
 
 
 async def test_bulletin_channel_writes_the_lead_pdf_of_critical_alerts(
-    storage: SqliteStorage, tmp_path: Path
+    storage: Storage, tmp_path: Path
 ) -> None:
     [stored] = storage.events.recent_alerts(1)
     alert = Alert(

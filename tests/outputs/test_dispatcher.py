@@ -2,7 +2,9 @@
 
 import asyncio
 import random
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,11 @@ from rtcc.outputs.dispatcher import Dispatcher
 from rtcc.outputs.metrics import percentile
 from rtcc.outputs.runner import ChannelRunner, backoff_delay
 from rtcc.settings import Settings
+from rtcc.storage.alerting import OutputDeadLetterStore
+from rtcc.storage.base import DeadLetterStore, Storage
 from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.sqlite.dead_letters import SqliteDeadLetterStore
+from rtcc.storage.sqlite.output_dead_letters import SqliteOutputDeadLetterStore
 from tests.outputs.alerts import gunshot_alert, pending_hit_alert
 from tests.outputs.receiver import Receiver, closed_port_url, receiver
 
@@ -23,10 +29,8 @@ SECRET = "s3cret-s3cret-s3cret"
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> Iterator[SqliteStorage]:
-    store = SqliteStorage(tmp_path / "rtcc.db", "NORMAL")
-    yield store
-    store.close()
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def _hook(name: str, url: str, **extra: Any) -> ChannelConfig:
@@ -51,7 +55,7 @@ def _notices(sub: Subscription) -> list[dict[str, Any]]:
 
 
 async def test_a_channel_that_is_down_retries_dead_letters_and_recovers(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     bus = Bus(100)
     wall = bus.subscribe("wall")
@@ -116,7 +120,7 @@ async def test_a_channel_that_is_down_retries_dead_letters_and_recovers(
     assert status["good"]["metrics"]["latency_ms"]["samples"] == 1
 
 
-async def test_a_dead_receiver_never_delays_the_others(storage: SqliteStorage) -> None:
+async def test_a_dead_receiver_never_delays_the_others(storage: Storage) -> None:
     bus = Bus(100)
     with receiver() as good:
         configs = [
@@ -137,7 +141,7 @@ async def test_a_dead_receiver_never_delays_the_others(storage: SqliteStorage) -
     assert [r.json()["id"] for r in good.requests] == [f"a{i}" for i in range(5)]
 
 
-async def test_refused_content_is_dead_lettered_without_retrying(storage: SqliteStorage) -> None:
+async def test_refused_content_is_dead_lettered_without_retrying(storage: Storage) -> None:
     with receiver() as rx:
         rx.default = (400, "bad field")
         runner = _runner(_hook("h", rx.url, max_attempts=5), storage)
@@ -146,7 +150,7 @@ async def test_refused_content_is_dead_lettered_without_retrying(storage: Sqlite
     assert runner.metrics.dead_lettered == 1 and runner.metrics.retried == 0
 
 
-async def test_retries_back_off_exponentially_with_jitter(storage: SqliteStorage) -> None:
+async def test_retries_back_off_exponentially_with_jitter(storage: Storage) -> None:
     slept: list[float] = []
 
     async def record(delay: float) -> None:
@@ -171,7 +175,7 @@ def test_backoff_is_capped_and_spread() -> None:
     assert len({round(d, 3) for d in delays}) > 40  # jittered, not all the same
 
 
-async def test_a_full_queue_dead_letters_its_oldest(storage: SqliteStorage) -> None:
+async def test_a_full_queue_dead_letters_its_oldest(storage: Storage) -> None:
     runner = _runner(_hook("h", closed_port_url(), queue_size=2), storage)
     for i in range(3):
         await runner.offer(gunshot_alert(f"q{i}"))
@@ -182,7 +186,7 @@ async def test_a_full_queue_dead_letters_its_oldest(storage: SqliteStorage) -> N
     assert row.outcome == "dropped"
 
 
-async def test_alerts_for_analysts_only_stay_inside(storage: SqliteStorage) -> None:
+async def test_alerts_for_analysts_only_stay_inside(storage: Storage) -> None:
     bus = Bus(100)
     with receiver() as rx:
         dispatcher = Dispatcher([_hook("h", rx.url)], bus, storage.output_dead_letters)
@@ -196,7 +200,7 @@ async def test_alerts_for_analysts_only_stay_inside(storage: SqliteStorage) -> N
     assert dispatcher.skipped_for_audience == 1
 
 
-async def test_disabled_channels_are_validated_but_not_run(storage: SqliteStorage) -> None:
+async def test_disabled_channels_are_validated_but_not_run(storage: Storage) -> None:
     bus = Bus(100)
     dispatcher = Dispatcher(
         [_hook("off", closed_port_url(), enabled=False)], bus, storage.output_dead_letters
@@ -242,7 +246,7 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([3.0], 95) == 3.0 and percentile([], 50) is None
 
 
-def _runner(config: ChannelConfig, storage: SqliteStorage, **kwargs: Any) -> ChannelRunner:
+def _runner(config: ChannelConfig, storage: Storage, **kwargs: Any) -> ChannelRunner:
     from rtcc.outputs.dispatcher import build_channel
 
     changes: list[Any] = []
@@ -255,7 +259,7 @@ _ = Receiver  # re-exported for readers of this file
 
 
 async def test_a_playbook_that_names_its_channels_reaches_only_those(
-    storage: SqliteStorage,
+    storage: Storage,
 ) -> None:
     bus = Bus(100)
     with receiver() as radio_room, receiver() as everyone:
@@ -272,3 +276,57 @@ async def test_a_playbook_that_names_its_channels_reaches_only_those(
             await dispatcher.stop()
     assert [r.json()["id"] for r in radio_room.requests] == ["named", "unnamed"]
     assert [r.json()["id"] for r in everyone.requests] == ["unnamed"]
+
+
+def _capped_stores(storage: Storage, cap: int) -> tuple[OutputDeadLetterStore, DeadLetterStore]:
+    """The two dead-letter stores over the backend's database, with a small cap."""
+    if isinstance(storage, SqliteStorage):
+        return (
+            SqliteOutputDeadLetterStore(storage.db, per_channel_cap=cap),
+            SqliteDeadLetterStore(storage.db, per_source_cap=cap),
+        )
+    from rtcc.storage.postgres import PostgresStorage
+    from rtcc.storage.postgres.dead_letters import PostgresDeadLetterStore
+    from rtcc.storage.postgres.output_dead_letters import PostgresOutputDeadLetterStore
+
+    assert isinstance(storage, PostgresStorage)
+    return (
+        PostgresOutputDeadLetterStore(storage.db, per_channel_cap=cap),
+        PostgresDeadLetterStore(storage.db, per_source_cap=cap),
+    )
+
+
+def test_dead_letters_written_at_once_stay_within_the_cap(storage: Storage) -> None:
+    """Several writers (API, workers) dead-lettering on one channel and one source at
+    once: nobody ever sees more than `cap` letters of either (the cap is kept as each
+    letter is added, not caught up later), the newest are the ones kept, and other
+    channels and sources are untouched."""
+    cap, writers, each = 10, 6, 15
+    outputs, sources = _capped_stores(storage, cap)
+    outputs.add("other", gunshot_alert("kept").to_wire(), 1, "down")
+    sources.add("other-feed", "payload", "bad", "kept", b"{}")
+    start = threading.Barrier(writers)
+    seen: list[tuple[int, int]] = []
+    added: list[int] = []
+
+    def write(writer: int) -> None:
+        start.wait()
+        for i in range(each):
+            added.append(outputs.add("busy", gunshot_alert(f"w{writer}-{i}").to_wire(), 1, "x"))
+            sources.add("busy-feed", "payload", "bad", f"w{writer}-{i}", b"{}")
+            seen.append((len(outputs.list("busy", 1000)), len(sources.list("busy-feed", 1000))))
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        list(pool.map(write, range(writers)))
+    assert max(n for n, _ in seen) == cap and max(n for _, n in seen) == cap
+    letters = outputs.list("busy", 1000)
+    assert len(letters) == cap
+    assert [x.id for x in letters] == sorted(added, reverse=True)[:cap]
+    assert [x.alert_id for x in outputs.list("other", 10)] == ["kept"]
+    refused = sources.list("busy-feed", 1000)
+    assert len(refused) == cap
+    assert [x.message for x in sources.list("other-feed", 10)] == ["kept"]
+    assert all(x.raw == b"{}" and x.replayed_at is None for x in refused)
+    sources.mark_replayed(refused[0].id)
+    replayed = sources.get(refused[0].id)
+    assert replayed is not None and replayed.replayed_at is not None

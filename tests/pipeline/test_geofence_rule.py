@@ -1,7 +1,6 @@
 """A 911 caller entering a geofence alerts once per entry, with the fence and its owner."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,19 +11,18 @@ from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
 from rtcc.core.geo import offset_m
 from rtcc.pipeline.rules import RuleEngine, default_rules
 from rtcc.pipeline.rules.geofence import CallerInGeofenceRule
-from rtcc.storage.base import Geofence
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Geofence, Storage
 from tests.analysis.test_geofence import LAT, LON, square
 
 T0 = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
-def add_fence(storage: SqliteStorage, name: str, geometry: dict[str, Any], owner: str) -> Geofence:
+def add_fence(storage: Storage, name: str, geometry: dict[str, Any], owner: str) -> Geofence:
     valid = validate_polygon(geometry)
     return storage.geofences.add(name, owner, valid.geojson, valid.bbox)
 
@@ -50,11 +48,11 @@ def caller(
     return event_from_wire(item, "psap", received or T0 + timedelta(seconds=second))
 
 
-def run(rule: CallerInGeofenceRule, storage: SqliteStorage, *events: Event) -> list[Alert]:
+def run(rule: CallerInGeofenceRule, storage: Storage, *events: Event) -> list[Alert]:
     return RuleEngine([rule]).run(list(events), storage.events)
 
 
-def test_first_entry_alerts_once_with_fence_and_owner(storage: SqliteStorage) -> None:
+def test_first_entry_alerts_once_with_fence_and_owner(storage: Storage) -> None:
     school = add_fence(storage, "Lincoln High School", square(LAT, LON, 100.0), "ana")
     rule = CallerInGeofenceRule(storage.geofences)
     assert run(rule, storage, caller("C1", 0.0, -300.0, 0)) == []  # outside
@@ -74,7 +72,7 @@ def test_first_entry_alerts_once_with_fence_and_owner(storage: SqliteStorage) ->
     assert run(rule, storage, caller("C1", 10.0, 0.0, 20), caller("C1", 30.0, 40.0, 30)) == []
 
 
-def test_leaving_and_coming_back_alerts_again(storage: SqliteStorage) -> None:
+def test_leaving_and_coming_back_alerts_again(storage: Storage) -> None:
     add_fence(storage, "Park", square(LAT, LON, 100.0), "ofc")
     rule = CallerInGeofenceRule(storage.geofences)
     assert len(run(rule, storage, caller("C2", 0.0, 0.0, 0))) == 1
@@ -85,7 +83,7 @@ def test_leaving_and_coming_back_alerts_again(storage: SqliteStorage) -> None:
     assert len(run(rule, storage, caller("C3", 0.0, 0.0, 21))) == 1
 
 
-def test_possibly_inside_alerts_once_and_says_so(storage: SqliteStorage) -> None:
+def test_possibly_inside_alerts_once_and_says_so(storage: Storage) -> None:
     add_fence(storage, "Mall", square(LAT, LON, 100.0), "ana")
     rule = CallerInGeofenceRule(storage.geofences)
     # 150 m east of the centre is 50 m outside; a ±300 m cell fix may be inside.
@@ -96,7 +94,7 @@ def test_possibly_inside_alerts_once_and_says_so(storage: SqliteStorage) -> None
     assert run(rule, storage, caller("C4", 0.0, 20.0, 5, accuracy_m=5.0)) == []
 
 
-def test_several_fences_in_one_alert(storage: SqliteStorage) -> None:
+def test_several_fences_in_one_alert(storage: Storage) -> None:
     add_fence(storage, "Block", square(LAT, LON, 100.0), "ana")
     add_fence(storage, "District", square(LAT, LON, 2_000.0), "sup")
     rule = CallerInGeofenceRule(storage.geofences)
@@ -110,7 +108,7 @@ def test_several_fences_in_one_alert(storage: SqliteStorage) -> None:
     assert [g["name"] for g in back.detail["geofences"]] == ["Block"]
 
 
-def test_a_late_older_fix_does_not_move_the_call(storage: SqliteStorage) -> None:
+def test_a_late_older_fix_does_not_move_the_call(storage: Storage) -> None:
     add_fence(storage, "Yard", square(LAT, LON, 100.0), "ana")
     rule = CallerInGeofenceRule(storage.geofences)
     assert len(run(rule, storage, caller("C6", 0.0, 0.0, 10))) == 1
@@ -118,7 +116,7 @@ def test_a_late_older_fix_does_not_move_the_call(storage: SqliteStorage) -> None
     assert run(rule, storage, caller("C6", 0.0, 10.0, 15)) == []  # still inside: no re-entry
 
 
-def test_fences_added_or_deleted_later_are_seen(storage: SqliteStorage) -> None:
+def test_fences_added_or_deleted_later_are_seen(storage: Storage) -> None:
     rule = CallerInGeofenceRule(storage.geofences)
     assert run(rule, storage, caller("C7", 0.0, 0.0, 0)) == []
     fence = add_fence(storage, "New", square(LAT, LON, 100.0), "ana")
@@ -129,7 +127,7 @@ def test_fences_added_or_deleted_later_are_seen(storage: SqliteStorage) -> None:
     assert run(rule, storage, caller("C7", 0.0, 5.0, 20)) == []
 
 
-def test_calls_not_updated_for_two_hours_are_forgotten(storage: SqliteStorage) -> None:
+def test_calls_not_updated_for_two_hours_are_forgotten(storage: Storage) -> None:
     add_fence(storage, "Zone", square(LAT, LON, 100.0), "ana")
     rule = CallerInGeofenceRule(storage.geofences, max_calls=50)
     run(rule, storage, caller("OLD", 0.0, 0.0, 0))
@@ -142,7 +140,7 @@ def test_calls_not_updated_for_two_hours_are_forgotten(storage: SqliteStorage) -
     assert rule.tracked_calls() == 50
 
 
-def test_default_rules_include_the_geofence_rule(storage: SqliteStorage) -> None:
+def test_default_rules_include_the_geofence_rule(storage: Storage) -> None:
     add_fence(storage, "School", square(LAT, LON, 100.0), "ana")
     engine = RuleEngine(default_rules(storage))
     assert "caller_in_geofence" in [rule.name for rule in engine.rules]

@@ -3,7 +3,6 @@ sensor-level reports located at ingest; follow-up shots join the incident silent
 
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from rtcc.pipeline.ingest import IngestPipeline
 from rtcc.pipeline.rules import RuleEngine
 from rtcc.pipeline.rules.gunshot import GunshotNearbyRule
 from rtcc.simulator.acoustic import hear, sensor_grid, sensor_report
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.conftest import camera, gunshot, unit
 
 SHOT = (39.9612, -82.9988)
@@ -27,8 +26,7 @@ def _at(north: float, east: float) -> tuple[float, float]:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    store = SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
     items = [
         camera("LOOKS-AT-IT", *_at(100, 0), heading=180.0),  # north of it, facing south
         camera("LOOKS-AWAY", *_at(60, 0), heading=0.0),  # nearer, but facing north
@@ -38,13 +36,13 @@ def storage(tmp_path: Path) -> SqliteStorage:
         unit("P-FAR", *_at(0, -1200)),
     ]
     now = datetime.now(UTC)
-    store.events.append(
+    backend.events.append(
         [event_from_wire(EVENT_IN_ADAPTER.validate_python(i), "t", now) for i in items]
     )
-    return store
+    return backend
 
 
-def test_alert_lists_nearest_cameras_and_units(storage: SqliteStorage) -> None:
+def test_alert_lists_nearest_cameras_and_units(storage: Storage) -> None:
     shot = event_from_wire(EVENT_IN_ADAPTER.validate_python(gunshot(*SHOT)), "t", datetime.now(UTC))
     [alert] = RuleEngine([GunshotNearbyRule()]).run([shot], storage.events)
     cameras = alert.detail["cameras"]
@@ -64,7 +62,7 @@ def test_alert_lists_nearest_cameras_and_units(storage: SqliteStorage) -> None:
     assert alert.hops is not None and alert.hops.alerted_at is not None
 
 
-def test_a_failing_rule_does_not_stop_the_others(storage: SqliteStorage) -> None:
+def test_a_failing_rule_does_not_stop_the_others(storage: Storage) -> None:
     class Broken:
         name = "broken"
 
@@ -115,7 +113,7 @@ def _report(ref: str, north: float, east: float, fired: datetime, seed: int) -> 
 
 
 @pytest.fixture
-def pipeline(storage: SqliteStorage) -> IngestPipeline:
+def pipeline(storage: Storage) -> IngestPipeline:
     storage.events.append(  # plate reads: in the window, too early, too far
         [
             event_from_wire(EVENT_IN_ADAPTER.validate_python(i), "lpr", datetime.now(UTC))
@@ -130,7 +128,7 @@ def pipeline(storage: SqliteStorage) -> IngestPipeline:
 
 
 def test_sensor_report_is_located_then_correlated_in_one_alert(
-    pipeline: IngestPipeline, storage: SqliteStorage
+    pipeline: IngestPipeline, storage: Storage
 ) -> None:
     result = pipeline.process("sensors", [_report("SR-1", 20, -30, FIRED, 1)])
     assert result.errors == []
@@ -167,7 +165,7 @@ def test_a_report_with_three_sensors_is_refused_with_the_reason(pipeline: Ingest
     assert isinstance(stored, Gunshot) and stored.location_method == "vendor"
 
 
-def test_shot_joins_an_open_cad_incident(pipeline: IngestPipeline, storage: SqliteStorage) -> None:
+def test_shot_joins_an_open_cad_incident(pipeline: IngestPipeline, storage: Storage) -> None:
     pipeline.process(
         "cad",
         [
@@ -222,7 +220,7 @@ def test_the_first_shot_of_a_batch_alerts_and_lists_the_joined_detections(
     assert [d["detection_id"] for d in alert.detail["detections"]] == ["SR-A", "SR-B"]
 
 
-def test_events_near_filters_kind_time_and_distance(storage: SqliteStorage) -> None:
+def test_events_near_filters_kind_time_and_distance(storage: Storage) -> None:
     since = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
     found = storage.events.events_near(*SHOT, 500, ["lpr_read"], since, FIRED)
     assert [n.event["payload"]["plate"] for n in found] == []

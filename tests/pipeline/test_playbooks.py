@@ -29,7 +29,7 @@ from rtcc.pipeline.playbooks.loader import (
 from rtcc.pipeline.playbooks.template import address_key
 from rtcc.pipeline.playbooks.testing import run_playbook
 from rtcc.pipeline.rules import RuleEngine, default_rules
-from rtcc.storage.sqlite import SqliteStorage
+from rtcc.storage.base import Storage
 from tests.conftest import gunshot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,8 +56,8 @@ actions:
 
 
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -87,7 +87,7 @@ def call(
     return event_from_wire(item, "cad", T0 + timedelta(minutes=minutes))
 
 
-def engine_for(storage: SqliteStorage, folder: Path) -> tuple[IngestPipeline, PlaybookSet]:
+def engine_for(storage: Storage, folder: Path) -> tuple[IngestPipeline, PlaybookSet]:
     playbooks = PlaybookSet(folder, storage.geofences, reload_check_s=float("inf"))
     return IngestPipeline(storage, Bus(), RuleEngine(default_rules(storage), playbooks)), playbooks
 
@@ -144,7 +144,7 @@ def test_two_files_with_one_name_refuse_the_second(tmp_path: Path) -> None:
     assert (error.path.name, error.line, "already used" in error.reason) == ("b.yaml", 2, True)
 
 
-def test_a_broken_edit_keeps_the_running_version(tmp_path: Path, storage: SqliteStorage) -> None:
+def test_a_broken_edit_keeps_the_running_version(tmp_path: Path, storage: Storage) -> None:
     folder = tmp_path / "books"
     path = write(folder, "calls.yaml", CALLS)
     playbooks = PlaybookSet(folder, storage.geofences, reload_check_s=0.0)
@@ -171,7 +171,7 @@ def test_a_broken_edit_keeps_the_running_version(tmp_path: Path, storage: Sqlite
 
 
 def test_an_unchanged_playbook_keeps_its_counters_across_a_reload(
-    tmp_path: Path, storage: SqliteStorage
+    tmp_path: Path, storage: Storage
 ) -> None:
     folder = tmp_path / "books"
     write(folder, "calls.yaml", CALLS)
@@ -212,7 +212,7 @@ def test_a_wrong_expectation_fails_the_playbook_test(tmp_path: Path) -> None:
 
 
 def test_dedupe_merges_a_group_and_the_next_alert_says_what_was_held(
-    tmp_path: Path, storage: SqliteStorage
+    tmp_path: Path, storage: Storage
 ) -> None:
     write(tmp_path / "books", "calls.yaml", CALLS)
     pipeline, playbooks = engine_for(storage, tmp_path / "books")
@@ -232,7 +232,7 @@ def test_dedupe_merges_a_group_and_the_next_alert_says_what_was_held(
     assert later[0].detail["suppressed_since_last"] == {"duplicate": 2}
 
 
-def test_throttle_per_area_then_per_playbook(tmp_path: Path, storage: SqliteStorage) -> None:
+def test_throttle_per_area_then_per_playbook(tmp_path: Path, storage: Storage) -> None:
     """At most 2 per H3 cell and 3 in all per hour; each refusal counted by its reason."""
     write(tmp_path / "books", "calls.yaml", CALLS)
     pipeline, playbooks = engine_for(storage, tmp_path / "books")
@@ -255,9 +255,7 @@ def test_throttle_per_area_then_per_playbook(tmp_path: Path, storage: SqliteStor
     assert next_alert.detail["suppressed_since_last"] == {"throttled": 1}
 
 
-def test_a_playbook_that_fails_is_counted_and_others_run(
-    tmp_path: Path, storage: SqliteStorage
-) -> None:
+def test_a_playbook_that_fails_is_counted_and_others_run(tmp_path: Path, storage: Storage) -> None:
     broken = CALLS.replace("{{ payload.address }}", "{{ payload.no_such_field }}")
     write(tmp_path / "books", "a.yaml", broken)
     write(tmp_path / "books", "b.yaml", CALLS.replace("name: calls_here", "name: other_calls"))
@@ -267,7 +265,7 @@ def test_a_playbook_that_fails_is_counted_and_others_run(
     assert playbooks.failures == {"calls_here": 1}
 
 
-def test_field_tests_filter_the_trigger(tmp_path: Path, storage: SqliteStorage) -> None:
+def test_field_tests_filter_the_trigger(tmp_path: Path, storage: Storage) -> None:
     write(tmp_path / "books", "calls.yaml", CALLS)
     pipeline, _ = engine_for(storage, tmp_path / "books")
     quiet = ingest(
@@ -288,7 +286,7 @@ def test_the_committed_schema_is_the_models() -> None:
     assert "in" in schema["$defs"]["FieldTest"]["properties"]
 
 
-def test_the_starter_folder_is_the_default(storage: SqliteStorage) -> None:
+def test_the_starter_folder_is_the_default(storage: Storage) -> None:
     playbooks = PlaybookSet(None, storage.geofences)
     assert playbooks.folder == STARTER_DIR and playbooks.errors == []
     assert sorted(r.name for r in playbooks.rules) == [
@@ -316,7 +314,7 @@ actions:
 
 
 def test_repeated_calls_on_a_real_day_of_seattle_cad(
-    shared_data: Path, tmp_path: Path, storage: SqliteStorage
+    shared_data: Path, tmp_path: Path, storage: Storage
 ) -> None:
     """One alert per hundred-block with three or more calls that day; the rest merged."""
     seattle = ZoneInfo("America/Los_Angeles")
@@ -355,9 +353,7 @@ def test_repeated_calls_on_a_real_day_of_seattle_cad(
     assert status["groups"][0]["key"] == busiest and status["groups"][0]["count"] == calls - 2
 
 
-def test_suggest_drone_names_the_dock_that_can_launch(
-    tmp_path: Path, storage: SqliteStorage
-) -> None:
+def test_suggest_drone_names_the_dock_that_can_launch(tmp_path: Path, storage: Storage) -> None:
     from rtcc.analysis.dfr_config import DfrSettings
     from tests.api.test_dfr import DFR, EAST, NORTH, drone
 

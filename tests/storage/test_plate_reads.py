@@ -1,12 +1,15 @@
 """The plate-read index is kept by the events table itself: same transaction, same deletes."""
 
+import threading
+from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
+from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 from tests.conftest import gunshot
 
@@ -36,17 +39,22 @@ def lpr_read(
     }
 
 
-def store_reads(storage: SqliteStorage, items: list[dict[str, Any]]) -> list[Event]:
+def store_reads(storage: Storage, items: list[dict[str, Any]]) -> list[Event]:
     events = [event_from_wire(EVENT_IN_ADAPTER.validate_python(i), "t", T0) for i in items]
     return storage.events.append(events).stored
 
 
+def marks(storage: Storage, sql: str) -> str:
+    """`sql` with the backend's placeholders (written with SQLite's `?`)."""
+    return sql if isinstance(storage, SqliteStorage) else sql.replace("?", "%s")
+
+
 @pytest.fixture
-def storage(tmp_path: Path) -> SqliteStorage:
-    return SqliteStorage(tmp_path / "t.db", "NORMAL")
+def storage(backend: Storage) -> Storage:
+    return backend
 
 
-def test_a_stored_read_is_indexed_with_everything_search_returns(storage: SqliteStorage) -> None:
+def test_a_stored_read_is_indexed_with_everything_search_returns(storage: Storage) -> None:
     stored = store_reads(
         storage,
         [
@@ -66,7 +74,7 @@ def test_a_stored_read_is_indexed_with_everything_search_returns(storage: Sqlite
     assert (second.lat, second.lon, second.image_ref) == (39.97, -83.0, None)
 
 
-def test_reads_are_filtered_by_time_and_box(storage: SqliteStorage) -> None:
+def test_reads_are_filtered_by_time_and_box(storage: Storage) -> None:
     store_reads(
         storage,
         [
@@ -82,7 +90,7 @@ def test_reads_are_filtered_by_time_and_box(storage: SqliteStorage) -> None:
     assert storage.plate_reads.reads_of([]) == []
 
 
-def test_reads_at_a_reader_in_a_window(storage: SqliteStorage) -> None:
+def test_reads_at_a_reader_in_a_window(storage: Storage) -> None:
     store_reads(
         storage,
         [
@@ -96,22 +104,25 @@ def test_reads_at_a_reader_in_a_window(storage: SqliteStorage) -> None:
     assert sorted(found) == [(1, T0), (2, T0 + timedelta(seconds=30))]
 
 
-def test_a_duplicate_read_is_not_indexed_twice(storage: SqliteStorage) -> None:
+def test_a_duplicate_read_is_not_indexed_twice(storage: Storage) -> None:
     store_reads(storage, [lpr_read("7AB123", ref="same")])
     store_reads(storage, [lpr_read("7AB123", ref="same")])
     assert storage.plate_reads.count_reads() == 1
     assert storage.plate_reads.plate_info([1]) == {1: ("7AB123", 1)}
 
 
-def test_a_failed_batch_leaves_no_index_rows(storage: SqliteStorage) -> None:
+def test_a_failed_batch_leaves_no_index_rows(storage: Storage) -> None:
     """The index rows live and die with the event rows: one transaction."""
     store_reads(storage, [lpr_read("7AB123")])
     payload = '{"plate": "NEW1", "reader_id": "R"}'
     at = "2026-11-25T20:00:00.000000+00:00"
     with pytest.raises(RuntimeError), storage.db.transaction() as conn:
         conn.execute(
-            "INSERT INTO events (id, dedup_key, kind, source, occurred_at, received_at, payload) "
-            "VALUES ('x', 'k', 'lpr_read', 's', ?, ?, ?)",
+            marks(
+                storage,
+                "INSERT INTO events (id, dedup_key, kind, source, occurred_at, received_at, "
+                "payload) VALUES ('x', 'k', 'lpr_read', 's', ?, ?, ?)",
+            ),
             (at, at, payload),
         )
         assert conn.execute("SELECT count(*) FROM plate_reads").fetchone()[0] == 2
@@ -120,17 +131,17 @@ def test_a_failed_batch_leaves_no_index_rows(storage: SqliteStorage) -> None:
     assert storage.plate_reads.count_reads() == 1
 
 
-def test_retention_deletes_the_read_from_the_index(storage: SqliteStorage) -> None:
+def test_retention_deletes_the_read_from_the_index(storage: Storage) -> None:
     kept, gone = store_reads(
         storage, [lpr_read("7AB123"), lpr_read("7AB123", at=T0 + timedelta(days=1))]
     )
     with storage.db.transaction() as conn:
-        conn.execute("DELETE FROM events WHERE id = ?", (gone.id,))
+        conn.execute(marks(storage, "DELETE FROM events WHERE id = ?"), (gone.id,))
     assert [r.event_id for r in storage.plate_reads.reads_of([1])] == [kept.id]
     assert storage.plate_reads.plate_info([1]) == {1: ("7AB123", 1)}
 
 
-def test_bulk_load_fills_plates_and_counts(storage: SqliteStorage) -> None:
+def test_bulk_load_fills_plates_and_counts(storage: Storage) -> None:
     at = "2026-11-25T20:00:00.000000+00:00"
     rows = [
         ("7AB123", "OH", at, "R1", 39.9, -83.0, None, "e1"),
@@ -142,3 +153,87 @@ def test_bulk_load_fills_plates_and_counts(storage: SqliteStorage) -> None:
     newest, *rest = storage.plate_reads.reads_of([1, 2])
     assert newest.event_id == "e2" and {r.event_id for r in rest} == {"e1", "e3"}
     assert {r.plate for r in rest} == {"7AB123", "ABC1234"}
+
+
+# PostgreSQL: several processes append reads at once --------------------------------------
+
+
+def test_concurrent_appends_keep_every_read_and_count(pg_url: str) -> None:
+    """Four storages (as four processes) append overlapping plates at once: every read is
+    indexed once, each plate has one id and its count is its number of reads."""
+    from rtcc.storage.postgres import PostgresStorage
+
+    plates = [f"CC{i:03d}" for i in range(12)]
+    writers = [PostgresStorage(pg_url, pool_size=2) for _ in range(4)]
+    start, failures = threading.Barrier(len(writers)), []
+    expected: Counter[str] = Counter()
+    batches = []
+    for w in range(len(writers)):
+        mine = []
+        for b in range(15):
+            batch = [plates[(w * 7 + b * 5 + i) % len(plates)] for i in range(16)]
+            expected.update(batch)
+            mine.append([
+                lpr_read(p, at=T0 + timedelta(seconds=b), ref=f"w{w}-b{b}-{i}")
+                for i, p in enumerate(batch)
+            ])  # fmt: skip
+        batches.append(mine)
+
+    def write(storage: Storage, mine: list[list[dict[str, Any]]]) -> None:
+        try:
+            start.wait()
+            for items in mine:
+                store_reads(storage, items)
+        except Exception as exc:  # reported below
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=write, args=(s, mine))
+        for s, mine in zip(writers, batches, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert failures == []
+        store = writers[0].plate_reads
+        listed = store.plates_since(0)
+        assert sorted(p for _, p in listed) == plates  # each plate once
+        info = store.plate_info([i for i, _ in listed])
+        assert {p: n for p, n in info.values()} == dict(expected)
+        assert store.count_reads() == sum(expected.values())
+        for plate_id, plate in listed:
+            assert len(store.reads_of([plate_id])) == expected[plate]
+    finally:
+        for w in writers:
+            w.close()
+
+
+def test_plates_since_waits_for_a_plate_id_still_in_flight(pg_url: str) -> None:
+    """A plate id drawn by a transaction that has not committed yet is lower than one
+    committed meanwhile: `plates_since` waits for it rather than skip it for good."""
+    from rtcc.storage.postgres import PostgresStorage
+
+    storage = PostgresStorage(pg_url, pool_size=4)
+    at = "2026-11-25T20:00:00.000000+00:00"
+    found: list[list[tuple[int, str]]] = []
+    try:
+        with psycopg.connect(pg_url) as slow:  # a writer whose batch is not committed yet
+            slow.execute(
+                "INSERT INTO events (id, dedup_key, kind, source, occurred_at, received_at,"
+                " payload) VALUES ('slow', 'slow', 'lpr_read', 's', %s, %s, %s)",
+                (at, at, '{"plate": "SLOW1", "reader_id": "R"}'),
+            )
+            store_reads(storage, [lpr_read("FAST2")])  # draws the next id and commits
+            store = storage.plate_reads
+            reader = threading.Thread(target=lambda: found.append(store.plates_since(0)))
+            reader.start()
+            reader.join(0.5)
+            assert reader.is_alive()
+            slow.commit()
+        reader.join(10)
+        assert found == [[(1, "SLOW1"), (2, "FAST2")]]
+        assert storage.plate_reads.plates_since(1) == [(2, "FAST2")]
+    finally:
+        storage.close()

@@ -11,7 +11,7 @@ from typing import Any
 from rtcc.analysis.hotlists.delivery import AUDIENCE_KEY
 from rtcc.analysis.hotlists.matching import MatchResult
 from rtcc.analysis.hotlists.models import Hit, HitOrigin, HotlistEntry
-from rtcc.core.alerts import Alert
+from rtcc.core.alerts import Alert, derived_id
 from rtcc.core.clock import utcnow
 from rtcc.core.events import Event, Hops
 from rtcc.core.geo import Location
@@ -32,7 +32,7 @@ def new_hit(
 ) -> Hit:
     loc = event.location
     return Hit(
-        id=uuid.uuid4().hex,
+        id=derived_id("hit", event.id, list_name, str(entry.get("id", entry.get("plate", "")))),
         event_id=event.id,
         list_name=list_name,
         entry=entry,
@@ -81,7 +81,7 @@ def pending_alert(
     lists = ", ".join(sorted({hit.list_name for hit in hits}))
     now = utcnow()
     return Alert(
-        id=uuid.uuid4().hex,
+        id=derived_id(rule, event.id),
         rule=rule,
         created_at=now,
         severity="warning",

@@ -3,7 +3,6 @@
 import dataclasses
 import re
 import threading
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from rtcc.analysis.dfr import drone_states, recommend
 from rtcc.analysis.dfr_config import DfrSettings
-from rtcc.core.alerts import Alert, Severity
+from rtcc.core.alerts import Alert, Severity, derived_id
 from rtcc.core.clock import utcnow
 from rtcc.core.events import Event, Hops
 from rtcc.core.geo import Location, haversine_m
@@ -129,7 +128,7 @@ class PlaybookRule:
             admission = self.fatigue.admit(group, spot.lat, spot.lon, spot.at)
             if not admission.admitted:
                 return None
-            alert_id = uuid.uuid4().hex
+            alert_id = derived_id("playbook", book.name, spot.event_id)
             self.fatigue.record(admission, group, alert_id, spot.at)
         detail = {**part, "group": group, "suppressed_since_last": admission.suppressed_since_last}
         if triggering is not None:

@@ -6,13 +6,12 @@ are forgotten, and at most `max_calls` are remembered.
 """
 
 import threading
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rtcc.analysis.geofence import GeofenceHit, GeofenceIndex
-from rtcc.core.alerts import Alert
+from rtcc.core.alerts import Alert, derived_id
 from rtcc.core.clock import utcnow
 from rtcc.core.events import Event, EventKind, Hops
 from rtcc.core.payloads import CallerLocation
@@ -94,7 +93,7 @@ class CallerInGeofenceRule:
         assert event.location is not None and isinstance(event.payload, CallerLocation)
         now = utcnow()
         return Alert(
-            id=uuid.uuid4().hex,
+            id=derived_id(self.name, event.id, *sorted(h.geofence.id for h in entered)),
             rule=self.name,
             created_at=now,
             severity="warning",

@@ -7,12 +7,11 @@ shot of an incident raises the alert, a follow-up shot within the window joins i
 silently (its stored event carries the incident id) instead of raising a second alert.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from rtcc.core.alerts import Alert
+from rtcc.core.alerts import Alert, derived_id
 from rtcc.core.clock import iso, utcnow
 from rtcc.core.events import Event, EventKind, Hops
 from rtcc.core.payloads import Gunshot
@@ -122,7 +121,7 @@ class GunshotNearbyRule:
         }
         now = utcnow()
         return Alert(
-            id=uuid.uuid4().hex,
+            id=derived_id(self.name, event.id),
             rule=self.name,
             created_at=now,
             severity="critical",

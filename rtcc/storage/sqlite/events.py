@@ -221,7 +221,9 @@ class SqliteEventStore:
             for a in alerts
         ]
         with self._db.transaction() as conn:
-            conn.executemany("INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            # OR IGNORE: the same rule judging the same event again (a redelivered batch)
+            # derives the same alert id, and the alert is kept once.
+            conn.executemany("INSERT OR IGNORE INTO alerts VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def get_alert(self, alert_id: str) -> dict[str, Any] | None:
         sql = (

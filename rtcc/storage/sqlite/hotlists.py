@@ -265,7 +265,7 @@ class SqliteHotlistStore:
     def add_hits(self, hits: Sequence[Hit]) -> None:
         with self._db.transaction() as conn:
             conn.executemany(
-                f"INSERT INTO hotlist_hits ({_HIT}) VALUES ({', '.join('?' * 19)})",
+                f"INSERT OR IGNORE INTO hotlist_hits ({_HIT}) VALUES ({', '.join('?' * 19)})",
                 [
                     (h.id, h.event_id, h.list_name, json.dumps(h.entry), h.plate_read,
                      h.state_read, int(h.lookalike), json.dumps(list(h.positions)), h.image_ref,

@@ -92,6 +92,7 @@ class SqliteRetentionStore:
         seqs = [seq for seq, _, _ in batch]
         ids = [eid for _, eid, _ in batch]
         seq_marks, id_marks = ",".join("?" * len(seqs)), ",".join("?" * len(ids))
+        plate_ids: list[int] = []
         if _exists(conn, "plate_reads"):
             plate_ids = [
                 row[0]
@@ -99,17 +100,16 @@ class SqliteRetentionStore:
                     f"SELECT DISTINCT plate_id FROM plate_reads WHERE seq IN ({seq_marks})", seqs
                 )
             ]
-            conn.execute(f"DELETE FROM plate_reads WHERE seq IN ({seq_marks})", seqs)
-            for plate_id in plate_ids:  # the plate text itself goes with its last read
-                left = conn.execute(
-                    "SELECT count(*) FROM plate_reads WHERE plate_id = ?", (plate_id,)
-                ).fetchone()[0]
-                if left:
-                    conn.execute("UPDATE plates SET reads = ? WHERE id = ?", (left, plate_id))
-                else:
-                    conn.execute("DELETE FROM plates WHERE id = ?", (plate_id,))
         conn.execute(f"DELETE FROM entity_state WHERE event_id IN ({id_marks})", ids)
-        conn.execute(f"DELETE FROM events WHERE seq IN ({seq_marks})", seqs)  # + events_rtree
+        # The delete trigger removes each read from the plate index and counts it down
+        # (schema_plates.sql); + events_rtree.
+        conn.execute(f"DELETE FROM events WHERE seq IN ({seq_marks})", seqs)
+        for plate_id in plate_ids:  # the plate text itself goes with its last read
+            conn.execute(
+                "DELETE FROM plates WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM plate_reads WHERE plate_id = ?)",
+                (plate_id, plate_id),
+            )
 
     def purge_hits(self, cutoff: datetime, keep: frozenset[str]) -> PurgedKind:
         with self._db.reading() as conn:
