@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import psycopg
 import xstatic.pkg.leaflet
 from fastapi import FastAPI, Request, WebSocket, WebSocketException
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.websockets import WebSocketState
 
@@ -49,6 +50,7 @@ from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.retention_policy import PolicyInForce
 from rtcc.housekeeping import run_housekeeping
 from rtcc.outputs.dispatcher import Dispatcher
+from rtcc.pipeline.gate import IngestGate
 from rtcc.pipeline.ingest import Ingestor, IngestPipeline
 from rtcc.pipeline.playbooks.engine import PlaybookSet, playbooks_for
 from rtcc.pipeline.rules import RuleEngine, default_rules
@@ -88,6 +90,7 @@ def build_services(
         sources=SourceManager(settings.sources, pipeline, storage.dead_letters, bus),
         basemap=load_basemap(settings.basemap_path),
         retention=PolicyInForce(settings.retention.policy_path),
+        ingest_gate=IngestGate(settings.ingest_max_inflight),
     )
 
 
@@ -98,6 +101,16 @@ def load_basemap(path: Path | None) -> dict[str, Any]:
     if data.get("type") != "FeatureCollection":
         raise ValueError(f"{path}: the basemap must be a GeoJSON FeatureCollection")
     return data
+
+
+async def storage_unavailable(_: Request, exc: Exception) -> Response:
+    """PostgreSQL restarting or out of connections: a 503 the caller retries, not a 500."""
+    response = JSONResponse(
+        {"error": {"field": "storage", "reason": "unavailable", "message": type(exc).__name__}},
+        status_code=503,
+    )
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 async def refuse_websocket(websocket: WebSocket, exc: Exception) -> None:
@@ -192,6 +205,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         return pages.access_denied_response(request, exc)
 
     app.add_exception_handler(AccessDenied, on_access_denied)
+    app.add_exception_handler(psycopg.OperationalError, storage_unavailable)
     app.add_exception_handler(WebSocketException, refuse_websocket)
     ensure_routes_declare_permissions(app, PUBLIC_MOUNTS)
     return app

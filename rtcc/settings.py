@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     bus_max_bytes: int = Field(
         1 << 30, ge=1 << 20, description="queued-but-unprocessed bytes before ingest says 503"
     )
+    ingest_max_inflight: int = Field(
+        32, ge=1, le=10_000, description="batches stored at once; more get 503 + Retry-After"
+    )
     bus_queue_size: int = Field(2000, ge=10, description="per-subscriber backlog before resync")
     heartbeat_s: float = Field(5.0, gt=0, description="websocket heartbeat interval")
     session_ttl_hours: float = Field(12.0, gt=0)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from rtcc.api.security import require
-from rtcc.api.services import services_of
+from rtcc.api.services import Services, services_of
 from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission
 from rtcc.pipeline.ingest import MAX_BATCH, IngestUnavailable
@@ -27,6 +27,16 @@ async def ingest_events(request: Request, source: Source) -> Response:
     Scaled out (`bus_url`), 202: on the durable queue before the response, stored by a
     worker; 503 with Retry-After when the queue is full or cannot be reached."""
     svc = services_of(request)
+    try:
+        with svc.ingest_gate.enter():
+            return await _ingest(request, svc, source)
+    except IngestUnavailable as exc:  # back-pressure: the source keeps the batch and retries
+        response = _error(503, "events", "unavailable", exc.reason)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
+
+
+async def _ingest(request: Request, svc: Services, source: Principal) -> Response:
     body = await request.body()
     if len(body) > PARSE_IN_THREAD_BYTES:  # orjson: ~2 ms per MiB
         items, problem = await anyio.to_thread.run_sync(_parse_batch, body)
@@ -37,12 +47,7 @@ async def ingest_events(request: Request, source: Source) -> Response:
         svc.pipeline.count_rejections([Rejection(source.name, field, reason, message)])
         return _error(status, field, reason, message)
     assert items is not None
-    try:
-        result = await svc.pipeline.ingest(source.name, items)
-    except IngestUnavailable as exc:  # back-pressure: the source keeps the batch and retries
-        response = _error(503, "events", "unavailable", exc.reason)
-        response.headers["Retry-After"] = str(exc.retry_after_s)
-        return response
+    result = await svc.pipeline.ingest(source.name, items)
     status = 422 if result.errors else 202 if result.queued else 200
     return Response(orjson.dumps(result.to_wire()), status, media_type="application/json")
 

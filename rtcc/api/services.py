@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 from rtcc.core.bus import Bus
 from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.retention_policy import PolicyInForce
+from rtcc.pipeline.gate import IngestGate
 from rtcc.pipeline.ingest import Ingestor
 from rtcc.settings import Settings
 from rtcc.sources.manager import SourceManager
@@ -24,6 +25,7 @@ class Services:
     sources: SourceManager
     basemap: dict[str, Any]
     retention: PolicyInForce
+    ingest_gate: IngestGate  # batches being stored at once; past it, 503 + Retry-After
 
 
 def services_of(conn: HTTPConnection) -> Services:

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,17 +37,30 @@ def wait_for_port(port: int, timeout_s: float = 15.0, what: str = "process") -> 
 class Process:
     """One child process that can be started, killed with a signal, and started again."""
 
-    def __init__(self, name: str, argv: list[str], log_dir: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        log_dir: Path,
+        env: dict[str, str],
+        user: str | None = None,
+    ) -> None:
         self.name = name
         self.argv = argv
         self.env = env
+        self.user = user  # run as this user (a signal then reaches the program itself)
         self.log = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "Process":
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                self.argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+                self.argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **self.env},
+                user=self.user,
+                group=self.user,
             )
         return self
 
@@ -92,3 +106,48 @@ class NatsServer(Process):
 def rtcc(name: str, args: list[str], log_dir: Path, env: dict[str, str]) -> Process:
     """`rtcc <args>` in a child Python with the settings in `env` (RTCC_*)."""
     return Process(name, [sys.executable, "-m", "rtcc.cli", *args], log_dir, env)
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    return found[-1].parent if found else None
+
+
+class PrivatePostgres(Process):
+    """A PostgreSQL server of the test's own (initdb in a fresh folder, a free port, trust
+    auth), so a test may kill or restart it without touching the machine's server. As
+    root it runs as the `postgres` user, which initdb requires; its folder is then made
+    outside pytest's private tmp tree, which that user cannot enter."""
+
+    def __init__(self) -> None:
+        bin_dir = _postgres_bin()
+        if bin_dir is None:
+            raise FileNotFoundError("PostgreSQL server binaries not found (/usr/lib/postgresql)")
+        self.port = free_port()
+        self.home = Path(tempfile.mkdtemp(prefix="rtcc-pg-"))
+        self.data = self.home / "pgdata"
+        user = "postgres" if os.geteuid() == 0 else None
+        if user:
+            shutil.chown(self.home, user, user)
+        subprocess.run(
+            [str(bin_dir / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+             "--no-sync", "-E", "UTF8"],
+            check=True, capture_output=True, user=user, group=user, cwd=self.home,
+        )  # fmt: skip
+        argv = [
+            str(bin_dir / "postgres"), "-D", str(self.data), "-p", str(self.port),
+            "-k", str(self.home), "-c", "listen_addresses=127.0.0.1",
+        ]  # fmt: skip
+        super().__init__("postgres", argv, self.home, {}, user)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> "PrivatePostgres":
+        super().start()
+        wait_for_port(self.port, what="postgres")
+        return self
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
