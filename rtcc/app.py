@@ -135,30 +135,36 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         services.settings.outputs, services.bus, services.storage.output_dead_letters
     )
 
+    primary = settings.primary
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await services.sources.start()
-        await outputs.start()
+        # Feeds, output channels and periodic jobs run in the primary API process only:
+        # a second API process behind the same load balancer serves routes and walls.
+        if primary:
+            await services.sources.start()
+            await outputs.start()
         audit_key = load_or_create_key(services.settings.keys_dir)
         try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(run_housekeeping, services, audit_key)
+                if primary:
+                    tasks.start_soon(run_housekeeping, services, audit_key)
                 if isinstance(services.pipeline, QueuedIngest):
-                    settings_ = services.settings
                     tasks.start_soon(
                         services.pipeline.run,
-                        settings_.bus_url,
+                        settings.bus_url,
                         services.bus,
-                        settings_.bus_max_bytes,
+                        settings.bus_max_bytes,
                     )
                 try:
                     yield
                 finally:
                     tasks.cancel_scope.cancel()
         finally:
-            await outputs.stop()
-            await services.sources.stop()
-            make_checkpoint(services.storage.audit, audit_key)  # seal the trail on the way out
+            if primary:
+                await outputs.stop()
+                await services.sources.stop()
+                make_checkpoint(services.storage.audit, audit_key)  # seal the trail on exit
             services.storage.close()
 
     app = FastAPI(

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     bus_max_bytes: int = Field(
         1 << 30, ge=1 << 20, description="queued-but-unprocessed bytes before ingest says 503"
     )
+    primary: bool = Field(
+        True,
+        description="runs feeds, output channels and periodic jobs; false on extra API processes",
+    )
     ingest_max_inflight: int = Field(
         32, ge=1, le=10_000, description="batches stored at once; more get 503 + Retry-After"
     )
