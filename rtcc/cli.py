@@ -22,7 +22,7 @@ from rtcc.governance.retention_policy import PolicyError, PolicyInForce, load_po
 from rtcc.governance.roles import Role
 from rtcc.pipeline.playbooks.commands import playbook
 from rtcc.settings import Settings, settings_json_schema
-from rtcc.storage.base import Storage
+from rtcc.storage.base import AlreadyExists, Storage
 from rtcc.storage.open import open_storage
 
 app = typer.Typer(
@@ -142,6 +142,8 @@ def users_add(username: str, role: Role) -> None:
         password = bootstrap.create_user(_storage().accounts, username, role)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="role") from exc
+    except AlreadyExists as exc:
+        raise typer.BadParameter(str(exc), param_hint="username") from exc
     console.print(f"{username} ({role.value}): password [bold]{password}[/] (shown once)")
 
 

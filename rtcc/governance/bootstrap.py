@@ -3,7 +3,7 @@
 from rtcc.governance import mfa
 from rtcc.governance.identity import hash_password, new_api_key, new_password
 from rtcc.governance.roles import PEOPLE_ROLES, Role
-from rtcc.storage.base import AccountStore
+from rtcc.storage.base import AccountStore, AlreadyExists
 
 
 def ensure_admin(accounts: AccountStore, username: str = "admin") -> str | None:
@@ -11,7 +11,10 @@ def ensure_admin(accounts: AccountStore, username: str = "admin") -> str | None:
     if accounts.get_user(username) is not None:
         return None
     password = new_password()
-    accounts.add_user(username, hash_password(password), Role.ADMIN.value)
+    try:
+        accounts.add_user(username, hash_password(password), Role.ADMIN.value)
+    except AlreadyExists:  # another process starting beside this one made it first
+        return None
     return password
 
 

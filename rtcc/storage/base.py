@@ -35,6 +35,10 @@ from rtcc.storage.oversight import (
 )
 
 
+class AlreadyExists(Exception):
+    """A row with this key is there already (another process may have just added it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AppendResult:
     stored: list[Event]
@@ -164,7 +168,9 @@ class EventStore(Protocol):
 class AccountStore(Protocol):
     """People (password hashes, sessions) and machine sources (hashed API keys)."""
 
-    def add_user(self, username: str, password_hash: str, role: str) -> None: ...
+    def add_user(self, username: str, password_hash: str, role: str) -> None:
+        """Raises AlreadyExists if the username is taken."""
+        ...
 
     def get_user(self, username: str) -> User | None: ...
 
@@ -396,6 +402,7 @@ __all__ = [
     "AlertDelivery",
     "AlertState",
     "AlertStateStore",
+    "AlreadyExists",
     "AppendResult",
     "AuditCheckpoint",
     "AuditRecord",

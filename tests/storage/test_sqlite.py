@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
-from rtcc.storage.base import AuditRecord, Storage
+from rtcc.governance.bootstrap import ensure_admin
+from rtcc.storage.base import AlreadyExists, AuditRecord, Storage
 from rtcc.storage.sqlite import SqliteStorage
 from tests.conftest import camera, gunshot, unit
 
@@ -137,3 +138,11 @@ def test_entity_remembers_when_it_was_first_seen(backend: Storage) -> None:
     [state] = backend.events.entities()
     assert state.event["first_occurred_at"] == "2026-11-25T20:00:00.000000+00:00"
     assert state.event["occurred_at"] == "2026-11-25T20:05:00.000000+00:00"
+
+
+def test_a_taken_username_is_refused_by_name(backend: Storage) -> None:
+    backend.accounts.add_user("ana", "h", "analyst")
+    with pytest.raises(AlreadyExists, match="ana"):
+        backend.accounts.add_user("ana", "h2", "officer")
+    assert ensure_admin(backend.accounts) is not None
+    assert ensure_admin(backend.accounts) is None  # a second start: nothing to do

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import psycopg
+
 from rtcc.core.clock import iso, utcnow
-from rtcc.storage.base import User
+from rtcc.storage.base import AlreadyExists, User
 from rtcc.storage.postgres.database import Database
 
 _USER_COLUMNS = "u.username, u.password_hash, u.role, u.disabled, u.failed_logins, "
@@ -40,12 +42,15 @@ class PostgresAccountStore:
         self._db = db
 
     def add_user(self, username: str, password_hash: str, role: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO users (username, password_hash, role, created_at)"
-                " VALUES (%s, %s, %s, %s)",
-                (username, password_hash, role, iso(utcnow())),
-            )
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO users (username, password_hash, role, created_at)"
+                    " VALUES (%s, %s, %s, %s)",
+                    (username, password_hash, role, iso(utcnow())),
+                )
+        except psycopg.errors.UniqueViolation as exc:
+            raise AlreadyExists(f"user {username} already exists") from exc
 
     def get_user(self, username: str) -> User | None:
         sql = f"SELECT {_USER_COLUMNS} FROM users u WHERE u.username = %s"

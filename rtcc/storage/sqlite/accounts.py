@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from rtcc.core.clock import iso, utcnow
-from rtcc.storage.base import User
+from rtcc.storage.base import AlreadyExists, User
 from rtcc.storage.sqlite.database import Database
 
 _USER_COLUMNS = "u.username, u.password_hash, u.role, u.disabled, u.failed_logins, "
@@ -67,11 +67,15 @@ class SqliteAccountStore:
         upgrade_identity_columns(db)
 
     def add_user(self, username: str, password_hash: str, role: str) -> None:
-        with self._db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
-                (username, password_hash, role, iso(utcnow())),
-            )
+        try:
+            with self._db.transaction() as conn:
+                conn.execute(
+                    "INSERT INTO users (username, password_hash, role, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (username, password_hash, role, iso(utcnow())),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise AlreadyExists(f"user {username} already exists") from exc
 
     def get_user(self, username: str) -> User | None:
         sql = f"SELECT {_USER_COLUMNS} FROM users u WHERE u.username = ?"
