@@ -19,9 +19,9 @@ from rtcc.outputs.runner import ChannelRunner, backoff_delay
 from rtcc.settings import Settings
 from rtcc.storage.alerting import OutputDeadLetterStore
 from rtcc.storage.base import DeadLetterStore, Storage
-from rtcc.storage.sqlite import SqliteStorage
-from rtcc.storage.sqlite.dead_letters import SqliteDeadLetterStore
-from rtcc.storage.sqlite.output_dead_letters import SqliteOutputDeadLetterStore
+from rtcc.storage.sql import SqlDatabase
+from rtcc.storage.sql.dead_letters import SqlDeadLetterStore
+from rtcc.storage.sql.output_dead_letters import SqlOutputDeadLetterStore
 from tests.outputs.alerts import gunshot_alert, pending_hit_alert
 from tests.outputs.receiver import Receiver, closed_port_url, receiver
 
@@ -280,19 +280,10 @@ async def test_a_playbook_that_names_its_channels_reaches_only_those(
 
 def _capped_stores(storage: Storage, cap: int) -> tuple[OutputDeadLetterStore, DeadLetterStore]:
     """The two dead-letter stores over the backend's database, with a small cap."""
-    if isinstance(storage, SqliteStorage):
-        return (
-            SqliteOutputDeadLetterStore(storage.db, per_channel_cap=cap),
-            SqliteDeadLetterStore(storage.db, per_source_cap=cap),
-        )
-    from rtcc.storage.postgres import PostgresStorage
-    from rtcc.storage.postgres.dead_letters import PostgresDeadLetterStore
-    from rtcc.storage.postgres.output_dead_letters import PostgresOutputDeadLetterStore
-
-    assert isinstance(storage, PostgresStorage)
+    sql: SqlDatabase = storage.sql  # type: ignore[attr-defined]  # both backends have it
     return (
-        PostgresOutputDeadLetterStore(storage.db, per_channel_cap=cap),
-        PostgresDeadLetterStore(storage.db, per_source_cap=cap),
+        SqlOutputDeadLetterStore(sql, per_channel_cap=cap),
+        SqlDeadLetterStore(sql, per_source_cap=cap),
     )
 
 

@@ -4,17 +4,18 @@ from rtcc.storage.postgres.accounts import PostgresAccountStore
 from rtcc.storage.postgres.alert_states import PostgresAlertStateStore
 from rtcc.storage.postgres.audit import PostgresAuditStore
 from rtcc.storage.postgres.database import Database
-from rtcc.storage.postgres.dead_letters import PostgresDeadLetterStore
 from rtcc.storage.postgres.events import PostgresEventStore
 from rtcc.storage.postgres.geofences import PostgresGeofenceStore
 from rtcc.storage.postgres.hotlists import PostgresHotlistStore
 from rtcc.storage.postgres.intel import PostgresIntelStore
-from rtcc.storage.postgres.output_dead_letters import PostgresOutputDeadLetterStore
 from rtcc.storage.postgres.plate_reads import PostgresPlateReadStore
+from rtcc.storage.postgres.portable import PortableDatabase
 from rtcc.storage.postgres.private_cameras import PostgresPrivateCameraStore
 from rtcc.storage.postgres.retention import PostgresRetentionStore
-from rtcc.storage.postgres.reviews import PostgresReviewStore
 from rtcc.storage.postgres.sharing import PostgresSharingStore
+from rtcc.storage.sql.dead_letters import SqlDeadLetterStore
+from rtcc.storage.sql.output_dead_letters import SqlOutputDeadLetterStore
+from rtcc.storage.sql.reviews import SqlReviewStore
 
 
 class PostgresStorage:
@@ -22,6 +23,7 @@ class PostgresStorage:
 
     def __init__(self, url: str, pool_size: int = 8) -> None:
         self.db = Database(url, pool_size)
+        self.sql = portable = PortableDatabase(self.db)  # for the stores shared with SQLite
         self.events = PostgresEventStore(self.db)
         self.geofences = PostgresGeofenceStore(self.db)
         self.plate_reads = PostgresPlateReadStore(self.db)
@@ -32,9 +34,9 @@ class PostgresStorage:
         self.retention = PostgresRetentionStore(self.db)
         self.accounts = PostgresAccountStore(self.db)
         self.audit = PostgresAuditStore(self.db)
-        self.dead_letters = PostgresDeadLetterStore(self.db)
-        self.output_dead_letters = PostgresOutputDeadLetterStore(self.db)
-        self.reviews = PostgresReviewStore(self.db)
+        self.dead_letters = SqlDeadLetterStore(portable)
+        self.output_dead_letters = SqlOutputDeadLetterStore(portable)
+        self.reviews = SqlReviewStore(portable)
         self.alert_states = PostgresAlertStateStore(self.db)
 
     def close(self) -> None:

@@ -14,6 +14,9 @@ Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 class Database:
     """Owns the connections; stores borrow them through `transaction()` / `reading()`.
 
+    It is also the `SqlDatabase` the stores shared with PostgreSQL take
+    (`rtcc.storage.sql`): sqlite3 speaks `?` placeholders already.
+
     SQLite allows one writer at a time, so writes are serialised by a lock here
     rather than by `database is locked` retries; WAL lets reads run beside them.
     """
@@ -55,6 +58,11 @@ class Database:
     def reading(self) -> Iterator[sqlite3.Connection]:
         with self._read_lock:
             yield self._reader
+
+    dialect: Literal["sqlite", "postgres"] = "sqlite"
+
+    def lock(self, conn: object, key: str) -> None:
+        """Nothing to do: the write lock already makes every writer take its turn."""
 
     def checkpoint(self) -> None:
         """Copy the WAL into the database file and truncate it (after a purge, so no

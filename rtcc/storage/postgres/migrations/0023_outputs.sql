@@ -18,7 +18,7 @@ CREATE INDEX IF NOT EXISTS output_dead_letters_failed ON output_dead_letters (fa
 -- One row per alert and channel: delivered (when, after how many attempts) or not.
 CREATE TABLE IF NOT EXISTS alert_deliveries (
     alert_id     TEXT NOT NULL,
-    channel      TEXT NOT NULL,
+    channel      TEXT COLLATE "C" NOT NULL,  -- listed in byte order, as SQLite does
     delivered_at TEXT,
     attempts     INTEGER NOT NULL,
     outcome      TEXT NOT NULL,

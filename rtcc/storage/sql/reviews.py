@@ -1,4 +1,4 @@
-"""The supervisor review queue in SQLite."""
+"""The supervisor review queue (both backends)."""
 
 import json
 from collections.abc import Sequence
@@ -7,7 +7,7 @@ from typing import Any
 
 from rtcc.core.clock import iso
 from rtcc.storage.base import ReviewItem
-from rtcc.storage.sqlite.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 _COLUMNS = (
     "id, key, actor, rule, detail, first_at, last_at, audit_seqs, status, reviewed_by, "
@@ -21,8 +21,8 @@ def _item(row: tuple[Any, ...]) -> ReviewItem:
     return ReviewItem(*values)
 
 
-class SqliteReviewStore:
-    def __init__(self, db: Database) -> None:
+class SqlReviewStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add_flag(
@@ -35,12 +35,15 @@ class SqliteReviewStore:
         last_at: datetime,
         audit_seqs: Sequence[int],
     ) -> bool:
+        """ON CONFLICT on the unique key: detection re-running in two processes at once
+        still queues a flag once."""
+        seqs = json.dumps(list(audit_seqs))
         with self._db.transaction() as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO review_items "
+                "INSERT INTO review_items "
                 "(key, actor, rule, detail, first_at, last_at, audit_seqs) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (key, actor, rule, detail, iso(first_at), iso(last_at), json.dumps(audit_seqs)),
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, actor, rule, detail, iso(first_at), iso(last_at), seqs),
             )
             return cursor.rowcount == 1
 
@@ -48,7 +51,7 @@ class SqliteReviewStore:
         where, args = ("WHERE status = ?", [status]) if status else ("", [])
         sql = f"SELECT {_COLUMNS} FROM review_items {where} ORDER BY id DESC LIMIT ?"
         with self._db.reading() as conn:
-            return [_item(row) for row in conn.execute(sql, (*args, limit))]
+            return [_item(row) for row in conn.execute(sql, (*args, limit)).fetchall()]
 
     def close(self, item_id: int, reviewer: str, outcome: str, note: str, at: datetime) -> bool:
         with self._db.transaction() as conn:

@@ -1,8 +1,7 @@
-"""What the outputs did with each alert: per-channel deliveries and dead letters, in
-PostgreSQL.
+"""What the outputs did with each alert: per-channel deliveries and dead letters.
 
 Dead letters are capped per channel so a channel that stays down cannot fill the disk;
-adding and trimming hold a per-channel advisory lock so concurrent writers keep the cap.
+adding and trimming hold the channel's lock so concurrent writers keep the cap.
 """
 
 import json
@@ -10,10 +9,9 @@ from typing import Any
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.storage.alerting import AlertDelivery, OutputDeadLetter
-from rtcc.storage.postgres.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 _COLUMNS = "id, channel, alert_id, alert, failed_at, attempts, reason, retried_at"
-_LOCK_CLASS = 0x7274636F  # any fixed number: "rtco", with hashtext(channel) as the key
 
 
 def _letter(row: tuple[Any, ...]) -> OutputDeadLetter:
@@ -23,41 +21,38 @@ def _letter(row: tuple[Any, ...]) -> OutputDeadLetter:
     )
 
 
-class PostgresOutputDeadLetterStore:
-    def __init__(self, db: Database, per_channel_cap: int = 10_000) -> None:
+class SqlOutputDeadLetterStore:
+    def __init__(self, db: SqlDatabase, per_channel_cap: int = 10_000) -> None:
         self._db = db
         self._cap = per_channel_cap
 
     def add(self, channel: str, alert: dict[str, Any], attempts: int, reason: str) -> int:
         with self._db.transaction() as conn:
-            # READ COMMITTED whatever the server's default, so the trim below sees the rows
-            # of whoever held the lock before (a snapshot taken after the wait).
-            conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, channel))
+            self._db.lock(conn, f"output_dead_letters:{channel}")
             row = conn.execute(
                 "INSERT INTO output_dead_letters "
                 "(channel, alert_id, alert, failed_at, attempts, reason) "
-                "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (channel, alert["id"], json.dumps(alert), iso(utcnow()), attempts, reason[:500]),
             ).fetchone()
             conn.execute(
-                "DELETE FROM output_dead_letters WHERE channel = %s AND id <= ("
-                "SELECT id FROM output_dead_letters WHERE channel = %s "
-                "ORDER BY id DESC LIMIT 1 OFFSET %s)",
+                "DELETE FROM output_dead_letters WHERE channel = ? AND id <= ("
+                "SELECT id FROM output_dead_letters WHERE channel = ? "
+                "ORDER BY id DESC LIMIT 1 OFFSET ?)",
                 (channel, channel, self._cap),
             )
         return int(row[0]) if row else 0
 
     def get(self, letter_id: int) -> OutputDeadLetter | None:
         with self._db.reading() as conn:
-            sql = f"SELECT {_COLUMNS} FROM output_dead_letters WHERE id = %s"
+            sql = f"SELECT {_COLUMNS} FROM output_dead_letters WHERE id = ?"
             row = conn.execute(sql, (letter_id,)).fetchone()
         return _letter(row) if row else None
 
     def mark_retried(self, letter_id: int) -> None:
         with self._db.transaction() as conn:
             conn.execute(
-                "UPDATE output_dead_letters SET retried_at = %s WHERE id = %s",
+                "UPDATE output_dead_letters SET retried_at = ? WHERE id = ?",
                 (iso(utcnow()), letter_id),
             )
 
@@ -67,7 +62,7 @@ class PostgresOutputDeadLetterStore:
             conn.execute(
                 "INSERT INTO alert_deliveries "
                 "(alert_id, channel, delivered_at, attempts, outcome, recorded_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (alert_id, channel) DO UPDATE SET "
                 "delivered_at = EXCLUDED.delivered_at, attempts = EXCLUDED.attempts, "
                 "outcome = EXCLUDED.outcome, recorded_at = EXCLUDED.recorded_at",
@@ -84,7 +79,7 @@ class PostgresOutputDeadLetterStore:
     def deliveries(self, alert_id: str) -> list[AlertDelivery]:
         sql = (
             "SELECT alert_id, channel, delivered_at, attempts, outcome FROM alert_deliveries "
-            'WHERE alert_id = %s ORDER BY channel COLLATE "C"'
+            "WHERE alert_id = ? ORDER BY channel"
         )
         with self._db.reading() as conn:
             return [AlertDelivery(*row) for row in conn.execute(sql, (alert_id,)).fetchall()]
@@ -92,12 +87,12 @@ class PostgresOutputDeadLetterStore:
     def list(self, channel: str | None, limit: int) -> list[OutputDeadLetter]:
         if channel:
             sql = (
-                f"SELECT {_COLUMNS} FROM output_dead_letters WHERE channel = %s"
-                " ORDER BY id DESC LIMIT %s"
+                f"SELECT {_COLUMNS} FROM output_dead_letters WHERE channel = ?"
+                " ORDER BY id DESC LIMIT ?"
             )
             args: tuple[object, ...] = (channel, limit)
         else:
-            sql = f"SELECT {_COLUMNS} FROM output_dead_letters ORDER BY id DESC LIMIT %s"
+            sql = f"SELECT {_COLUMNS} FROM output_dead_letters ORDER BY id DESC LIMIT ?"
             args = (limit,)
         with self._db.reading() as conn:
             return [_letter(row) for row in conn.execute(sql, args).fetchall()]
