@@ -27,6 +27,7 @@ from rtcc.api import (
     geofence_routes,
     hotlist_routes,
     intel_routes,
+    latency_routes,
     live,
     lpr_routes,
     oidc_routes,
@@ -52,6 +53,7 @@ from rtcc.housekeeping import run_housekeeping
 from rtcc.outputs.dispatcher import Dispatcher
 from rtcc.pipeline.gate import IngestGate
 from rtcc.pipeline.ingest import Ingestor, IngestPipeline
+from rtcc.pipeline.latency import LatencyBook
 from rtcc.pipeline.playbooks.engine import PlaybookSet, playbooks_for
 from rtcc.pipeline.rules import RuleEngine, default_rules
 from rtcc.settings import Settings
@@ -136,6 +138,8 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     )
 
     primary = settings.primary
+    # Hop latencies (the /latency page); first deliveries are seen where the channels run.
+    latency = LatencyBook(track_deliveries=primary and bool(outputs.active))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -149,6 +153,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
             async with anyio.create_task_group() as tasks:
                 if primary:
                     tasks.start_soon(run_housekeeping, services, audit_key)
+                await tasks.start(latency.run, services.bus)  # subscribed before serving
                 if isinstance(services.pipeline, QueuedIngest):
                     tasks.start_soon(
                         services.pipeline.run,
@@ -173,6 +178,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.services = services
     app.state.outputs = outputs
     app.state.playbooks = playbooks
+    app.state.latency = latency
     routers = (
         events_routes,
         bulletin_routes,
@@ -198,6 +204,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         oidc_routes,
         public_routes,
         playbook_routes,
+        latency_routes,
     )
     for module in routers:
         app.include_router(module.router)

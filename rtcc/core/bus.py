@@ -62,6 +62,7 @@ class Subscription:
         self.name = name
         self._queue: asyncio.Queue[BusMessage | Resync] = asyncio.Queue(maxsize)
         self._stats = stats
+        self.lost = 0  # messages this subscriber never got (its backlog and the one offered)
 
     def offer(self, message: BusMessage) -> None:
         try:
@@ -72,9 +73,11 @@ class Subscription:
     def _overflow(self) -> None:
         discarded = 0
         while not self._queue.empty():
-            self._queue.get_nowait()
+            if self._queue.get_nowait() is not RESYNC:
+                self.lost += 1
             discarded += 1
         self._queue.put_nowait(RESYNC)
+        self.lost += 1
         self._stats.overflows += 1
         self._stats.discarded += discarded
 
@@ -100,8 +103,10 @@ class Bus:
         self._subscribers: set[Subscription] = set()
         self.stats = BusStats()
 
-    def subscribe(self, name: str) -> Subscription:
-        sub = Subscription(name, self._queue_size, self.stats)
+    def subscribe(self, name: str, queue_size: int | None = None) -> Subscription:
+        """`queue_size`: this subscriber's backlog, when not the bus's (a cheap consumer
+        that should ride out a burst of whole batches)."""
+        sub = Subscription(name, queue_size or self._queue_size, self.stats)
         self._subscribers.add(sub)
         return sub
 

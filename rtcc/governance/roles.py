@@ -39,6 +39,8 @@ class Permission(StrEnum):
     # Output channels: send a dead-lettered alert again once the far end is fixed.
     OUTPUTS_MANAGE = "outputs.manage"
     PLAYBOOKS_MANAGE = "playbooks.manage"  # reload the playbooks folder
+    # The live latency page: per-hop delays per feed, rule and output channel.
+    LATENCY_VIEW = "latency.view"
 
 
 class Role(StrEnum):
@@ -80,6 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RETENTION_MANAGE,
             P.OUTPUTS_MANAGE,
             P.PLAYBOOKS_MANAGE,
+            P.LATENCY_VIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -95,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.INTEL_REVIEW,
             P.SHARING_MANAGE,
             P.RETENTION_MANAGE,
+            P.LATENCY_VIEW,
             *_INVESTIGATION,
         }
     ),

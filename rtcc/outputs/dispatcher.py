@@ -10,6 +10,7 @@ they are skipped here, and the confirmed alert that follows is delivered.
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 
 from rtcc.core.alerts import Alert
 from rtcc.core.bus import Bus, Resync, Subscription
+from rtcc.core.events import Hops
 from rtcc.core.geo import Location
 from rtcc.outputs.base import Channel
 from rtcc.outputs.config import ChannelConfig
@@ -53,8 +55,17 @@ def for_outside(alert: Alert) -> bool:
     return alert.detail.get(AUDIENCE_KEY) is None
 
 
+def _hops_from_wire(wire: dict[str, str | None] | None) -> Hops | None:
+    if not wire or not wire.get("received_at"):
+        return None
+    known = {f.name for f in dataclasses.fields(Hops)}
+    times = {k: datetime.fromisoformat(v) for k, v in wire.items() if k in known and v}
+    return Hops(**times)
+
+
 def alert_from_wire(wire: dict[str, Any]) -> Alert:
-    """Rebuild an alert from its stored wire form (a dead letter sent again)."""
+    """Rebuild an alert from its wire form (a dead letter sent again; an alert a worker
+    stored, relayed to this process), with its hops so their latencies can be measured."""
     location = wire.get("location")
     return Alert(
         id=wire["id"],
@@ -65,6 +76,7 @@ def alert_from_wire(wire: dict[str, Any]) -> Alert:
         event_id=wire["event_id"],
         location=Location.model_validate(location) if location else None,
         detail=wire["detail"],
+        hops=_hops_from_wire(wire.get("hops")),
     )
 
 

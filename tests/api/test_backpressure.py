@@ -19,7 +19,7 @@ from tests.conftest import unit
 
 LIMIT = 8
 PER_BATCH = 1000
-FLOOD = 120  # concurrent batches, 15 × the limit
+FLOOD = 120  # concurrent batches, 15 times the limit
 # What one admitted 1,000-event batch may hold while it waits (body, parsed items, events),
 # generously; the ceiling the flood must stay under is LIMIT of them plus a fixed margin.
 BATCH_BUDGET = 6 * 1024 * 1024
