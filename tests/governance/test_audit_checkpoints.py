@@ -26,8 +26,8 @@ from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission, Role
 from rtcc.settings import Settings
 from rtcc.storage.base import AuditRecord, Storage
+from rtcc.storage.sql.audit import GENESIS, chain_hash
 from rtcc.storage.sqlite import SqliteStorage
-from rtcc.storage.sqlite.audit import GENESIS, chain_hash
 
 ROWS = 10
 FIELDS = "at, actor, actor_kind, role, action, resource, outcome, reason, purpose, case_number"

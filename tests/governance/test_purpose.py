@@ -64,7 +64,7 @@ def test_rows_written_before_the_purpose_columns_still_verify(tmp_path: Path) ->
     """An audit trail from before purposes existed is upgraded in place, chain intact."""
     import sqlite3
 
-    from rtcc.storage.sqlite.audit import GENESIS, chain_hash
+    from rtcc.storage.sql.audit import GENESIS, chain_hash
 
     old = {"at": "2026-01-01T00:00:00Z", "actor": "a", "actor_kind": "user", "role": "admin"}
     old |= {"action": "x", "resource": "y", "outcome": "allow", "reason": "r"}

@@ -1,9 +1,10 @@
 """Hotlists, their entries, hits and suppressed-hit counts in PostgreSQL (0031_hotlists.sql).
 
-Rows and results are those of the SQLite store (the row readers are shared). Several
-processes may change lists at once: every change bumps the one `hotlist_revision` row in
-its own transaction, last, so each process's matcher sees the change once it is committed,
-and rows that are read and then changed are locked first (FOR UPDATE).
+Rows and results are those of the SQLite store (the row readers are shared, in
+rtcc.storage.sql.hotlist_rows). Several processes may change lists at once: every change
+bumps the one `hotlist_revision` row in its own transaction, last, so each process's
+matcher sees the change once it is committed, and rows that are read and then changed are
+locked first (FOR UPDATE).
 """
 
 import json
@@ -26,7 +27,7 @@ from rtcc.analysis.hotlists.models import (
 )
 from rtcc.core.clock import iso
 from rtcc.storage.postgres.database import Connection, Database
-from rtcc.storage.sqlite.hotlists import _ENTRY, _HIT, _entry, _hit
+from rtcc.storage.sql.hotlist_rows import ENTRY_COLUMNS, HIT_COLUMNS, entry_from_row, hit_from_row
 
 REVISION_TTL_S = 1.0  # how stale a change made by another process may be seen
 _ENTRY_VALUES = ", ".join(["%s"] * 13)
@@ -125,7 +126,7 @@ class PostgresHotlistStore:
                 )
             if inserts:
                 cur.executemany(
-                    f"INSERT INTO hotlist_entries ({_ENTRY}) VALUES"
+                    f"INSERT INTO hotlist_entries ({ENTRY_COLUMNS}) VALUES"
                     f" ({_ENTRY_VALUES}, 'approved', %s, %s, NULL)",
                     inserts,
                 )
@@ -159,18 +160,18 @@ class PostgresHotlistStore:
             where.append("status = %s")
             args.append(status)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {_ENTRY} FROM hotlist_entries {clause} ORDER BY list_name, plate"
+        sql = f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries {clause} ORDER BY list_name, plate"
         with self._db.reading() as conn:
-            return [_entry(row) for row in conn.execute(sql, args).fetchall()]
+            return [entry_from_row(row) for row in conn.execute(sql, args).fetchall()]
 
     def approved_entries(self) -> list[HotlistEntry]:
         return self.entries(status="approved")
 
     def get_entry(self, entry_id: str) -> HotlistEntry | None:
         with self._db.reading() as conn:
-            sql = f"SELECT {_ENTRY} FROM hotlist_entries WHERE id = %s"
+            sql = f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries WHERE id = %s"
             row = conn.execute(sql, (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        return entry_from_row(row) if row else None
 
     def add_entry(self, list_name: str, new: NewEntry, added_by: str, at: datetime) -> HotlistEntry:
         """A custom entry, pending until a second person approves it."""
@@ -191,7 +192,7 @@ class PostgresHotlistStore:
                 )
             try:
                 conn.execute(
-                    f"INSERT INTO hotlist_entries ({_ENTRY}) VALUES"
+                    f"INSERT INTO hotlist_entries ({ENTRY_COLUMNS}) VALUES"
                     f" ({_ENTRY_VALUES}, 'pending', NULL, NULL, NULL)",
                     (entry.id, list_name, new.plate, new.state, new.list_type, new.reason,
                      new.case_number, new.owner, new.vehicle, added_by, iso(at), iso(at),
@@ -210,11 +211,11 @@ class PostgresHotlistStore:
         entry. The entry is locked while deciding: two reviewers cannot both decide it."""
         with self._db.transaction() as conn:
             found = conn.execute(
-                f"SELECT {_ENTRY} FROM hotlist_entries WHERE id = %s FOR UPDATE", (entry_id,)
+                f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries WHERE id = %s FOR UPDATE", (entry_id,)
             ).fetchone()
             if found is None:
                 return None
-            check_entry_decision(_entry(found), by, approve, reason)
+            check_entry_decision(entry_from_row(found), by, approve, reason)
             conn.execute(
                 "UPDATE hotlist_entries SET status = %s, decided_by = %s, decided_at = %s,"
                 " reject_reason = %s WHERE id = %s",
@@ -230,7 +231,7 @@ class PostgresHotlistStore:
         """A hit already stored (same id: the same read matched again) is skipped."""
         with self._db.transaction() as conn, conn.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO hotlist_hits ({_HIT}) VALUES ({', '.join(['%s'] * 19)})"
+                f"INSERT INTO hotlist_hits ({HIT_COLUMNS}) VALUES ({', '.join(['%s'] * 19)})"
                 " ON CONFLICT (id) DO NOTHING",
                 [
                     (h.id, h.event_id, h.list_name, json.dumps(h.entry), h.plate_read,
@@ -245,16 +246,16 @@ class PostgresHotlistStore:
     def hits(self, status: str | None = None, limit: int = 200) -> list[Hit]:
         """Newest first."""
         clause, args = ("WHERE status = %s", [status]) if status else ("", [])
-        sql = f"SELECT {_HIT} FROM hotlist_hits {clause} ORDER BY seq DESC LIMIT %s"
+        sql = f"SELECT {HIT_COLUMNS} FROM hotlist_hits {clause} ORDER BY seq DESC LIMIT %s"
         with self._db.reading() as conn:
-            return [_hit(row) for row in conn.execute(sql, [*args, limit]).fetchall()]
+            return [hit_from_row(row) for row in conn.execute(sql, [*args, limit]).fetchall()]
 
     def get_hit(self, hit_id: str) -> Hit | None:
         with self._db.reading() as conn:
             row = conn.execute(
-                f"SELECT {_HIT} FROM hotlist_hits WHERE id = %s", (hit_id,)
+                f"SELECT {HIT_COLUMNS} FROM hotlist_hits WHERE id = %s", (hit_id,)
             ).fetchone()
-        return _hit(row) if row else None
+        return hit_from_row(row) if row else None
 
     def decide_hit(
         self, hit_id: str, confirm: bool, by: str, at: datetime, reason: str | None = None
@@ -263,11 +264,11 @@ class PostgresHotlistStore:
         Locked while deciding, so a second analyst sees the first one's decision."""
         with self._db.transaction() as conn:
             row = conn.execute(
-                f"SELECT {_HIT} FROM hotlist_hits WHERE id = %s FOR UPDATE", (hit_id,)
+                f"SELECT {HIT_COLUMNS} FROM hotlist_hits WHERE id = %s FOR UPDATE", (hit_id,)
             ).fetchone()
             if row is None:
                 return None
-            check_hit_decision(_hit(row), confirm, reason)
+            check_hit_decision(hit_from_row(row), confirm, reason)
             conn.execute(
                 "UPDATE hotlist_hits SET status = %s, decided_by = %s, decided_at = %s,"
                 " dismiss_reason = %s WHERE id = %s",

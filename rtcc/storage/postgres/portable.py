@@ -51,6 +51,24 @@ class PortableDatabase:
         with self._db.reading() as conn:
             yield PortableConnection(conn)
 
+    @contextmanager
+    def streaming(
+        self, sql: str, parameters: Sequence[Any] = (), batch: int = 5000
+    ) -> Iterator[Iterable[Any]]:
+        """A server-side cursor inside a transaction (so one snapshot): a long result is
+        fetched `batch` rows per round trip rather than loaded whole."""
+        with (
+            self._db.reading() as conn,
+            conn.transaction(),
+            conn.cursor(name="rtcc_streaming") as cursor,
+        ):
+            cursor.itersize = batch
+            if parameters:
+                cursor.execute(_pg(sql), parameters)
+            else:
+                cursor.execute(sql)
+            yield cursor
+
     def lock(self, conn: Any, key: str) -> None:
         """Call it first in the transaction: it also asks for READ COMMITTED (whatever the
         server's default), so what follows sees the rows of whoever held the key before."""

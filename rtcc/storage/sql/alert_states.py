@@ -1,36 +1,29 @@
-"""Alert lifecycle state in PostgreSQL (one row per alert that left `new`)."""
+"""Alert lifecycle state (both backends; one row per alert that left `new`)."""
 
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from psycopg import sql
-
 from rtcc.core.clock import iso
 from rtcc.storage.alerting import AlertState
-from rtcc.storage.postgres.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 _COLUMNS = [f.name for f in fields(AlertState)]
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM alert_states"
-_SAVE = sql.SQL(
-    "INSERT INTO alert_states ({columns}) VALUES ({values}) "
-    "ON CONFLICT (alert_id) DO UPDATE SET {updates}"
-).format(
-    columns=sql.SQL(", ").join(map(sql.Identifier, _COLUMNS)),
-    values=sql.SQL(", ").join(sql.Placeholder() * len(_COLUMNS)),
-    updates=sql.SQL(", ").join(
-        sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(name)) for name in _COLUMNS[1:]
-    ),
+_SAVE = (
+    f"INSERT INTO alert_states ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    f"ON CONFLICT (alert_id) DO UPDATE SET "
+    f"{', '.join(f'{name} = excluded.{name}' for name in _COLUMNS[1:])}"
 )
 
 
-class PostgresAlertStateStore:
-    def __init__(self, db: Database) -> None:
+class SqlAlertStateStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def get(self, alert_id: str) -> AlertState:
         with self._db.reading() as conn:
-            row = conn.execute(f"{_SELECT} WHERE alert_id = %s", (alert_id,)).fetchone()
+            row = conn.execute(f"{_SELECT} WHERE alert_id = ?", (alert_id,)).fetchone()
         return AlertState(*row) if row else AlertState(alert_id, "new")
 
     def save(self, state: AlertState) -> None:
@@ -42,8 +35,9 @@ class PostgresAlertStateStore:
     def states(self, alert_ids: Sequence[str]) -> dict[str, AlertState]:
         if not alert_ids:
             return {}
+        marks = ", ".join("?" * len(alert_ids))
         with self._db.reading() as conn:
-            rows = conn.execute(f"{_SELECT} WHERE alert_id = ANY(%s)", (list(alert_ids),))
+            rows = conn.execute(f"{_SELECT} WHERE alert_id IN ({marks})", list(alert_ids))
             found = {row[0]: AlertState(*row) for row in rows.fetchall()}
         return {aid: found.get(aid, AlertState(aid, "new")) for aid in alert_ids}
 
@@ -51,7 +45,7 @@ class PostgresAlertStateStore:
         with self._db.reading() as conn:
             rows = conn.execute(
                 "SELECT a.rule, s.disposition FROM alert_states s JOIN alerts a "
-                "ON a.id = s.alert_id WHERE s.status = 'closed' AND s.closed_at >= %s",
+                "ON a.id = s.alert_id WHERE s.status = 'closed' AND s.closed_at >= ?",
                 (iso(since),),
             )
             return [(str(rule), str(disposition)) for rule, disposition in rows.fetchall()]

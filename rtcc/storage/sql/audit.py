@@ -1,4 +1,10 @@
-"""The audit trail as a hash chain: altering or removing a row breaks every later hash."""
+"""The audit trail as a hash chain (both backends): altering or removing a row breaks every
+later hash.
+
+The append reads the last row and inserts the next under the trail's lock: on SQLite the
+single writer gives that for free; on PostgreSQL an API process and its workers append at
+once, and without the lock two appenders could read the same last row and fork the chain.
+"""
 
 import hashlib
 import json
@@ -8,7 +14,7 @@ from typing import Any
 
 from rtcc.core.clock import iso
 from rtcc.storage.base import AuditCheckpoint, AuditRecord
-from rtcc.storage.sqlite.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 GENESIS = "0" * 64
 _FIELDS = (
@@ -25,6 +31,7 @@ _FIELDS = (
 )
 _OPTIONAL = ("purpose", "case_number")
 _CHECKPOINT = ("count", "last_seq", "last_hash", "root", "at", "key_id", "signature")
+_VERIFY_BATCH = 5000  # rows fetched per round trip while verifying a long trail
 
 
 def chain_hash(prev_hash: str, fields: dict[str, str | None]) -> str:
@@ -35,14 +42,9 @@ def chain_hash(prev_hash: str, fields: dict[str, str | None]) -> str:
     return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
 
 
-class SqliteAuditStore:
-    def __init__(self, db: Database) -> None:
+class SqlAuditStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
-        with db.transaction() as conn:
-            existing = {row[1] for row in conn.execute("PRAGMA table_info(audit)")}
-            for column in _OPTIONAL:
-                if column not in existing:
-                    conn.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
 
     def append(self, record: AuditRecord) -> None:
         fields = {
@@ -58,12 +60,18 @@ class SqliteAuditStore:
             "case_number": record.case_number,
         }
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            prev = row[0] if row else GENESIS
+            # The lock is held until commit, and the next appender's SELECT then sees this
+            # row: READ COMMITTED (the lock asks for it, whatever the server's default)
+            # takes a fresh snapshot per statement, after the lock wait. seq is counted
+            # here too, not drawn from a sequence, so a rolled-back append leaves no gap
+            # that reads as a deleted row.
+            self._db.lock(conn, "audit")
+            row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            last_seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
             conn.execute(
-                f"INSERT INTO audit ({', '.join(_FIELDS)}, prev_hash, hash) "
-                f"VALUES ({', '.join('?' * (len(_FIELDS) + 2))})",
-                (*fields.values(), prev, chain_hash(prev, fields)),
+                f"INSERT INTO audit (seq, {', '.join(_FIELDS)}, prev_hash, hash) "
+                f"VALUES ({', '.join('?' * (len(_FIELDS) + 3))})",
+                (last_seq + 1, *fields.values(), prev, chain_hash(prev, fields)),
             )
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
@@ -77,8 +85,9 @@ class SqliteAuditStore:
         prev = GENESIS
         checked = 0
         expected_seq = 1
-        with self._db.reading() as conn:
-            for row in conn.execute(sql):
+        # Streamed from one snapshot: a long trail is read in batches, not loaded whole.
+        with self._db.streaming(sql, (), _VERIFY_BATCH) as rows:
+            for row in rows:
                 seq, *values, prev_hash, stored = row
                 fields = dict(zip(_FIELDS, values, strict=True))
                 if seq != expected_seq:
@@ -104,10 +113,8 @@ class SqliteAuditStore:
 
     def row_hashes(self) -> list[tuple[int, str]]:
         with self._db.reading() as conn:
-            return [
-                (int(seq), str(h))
-                for seq, h in conn.execute("SELECT seq, hash FROM audit ORDER BY seq")
-            ]
+            rows = conn.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
+        return [(int(seq), str(h)) for seq, h in rows]
 
     def add_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
         values = tuple(getattr(checkpoint, name) for name in _CHECKPOINT)
@@ -121,9 +128,11 @@ class SqliteAuditStore:
     def checkpoints(self) -> list[AuditCheckpoint]:
         sql = f"SELECT {', '.join(_CHECKPOINT)} FROM audit_checkpoints ORDER BY id"
         with self._db.reading() as conn:
-            return [AuditCheckpoint(*row) for row in conn.execute(sql)]
+            return [AuditCheckpoint(*row) for row in conn.execute(sql).fetchall()]
 
     def allowed_since(self, actions: Sequence[str], since: datetime) -> list[dict[str, Any]]:
+        if not actions:
+            return []
         marks = ", ".join("?" * len(actions))
         sql = (
             f"SELECT seq, {', '.join(_FIELDS)} FROM audit WHERE action IN ({marks}) "

@@ -1,4 +1,4 @@
-"""Criminal intelligence records in PostgreSQL; a purge deletes the row, not just a flag.
+"""Criminal intelligence records (both backends); a purge deletes the row, not just a flag.
 
 The dissemination log is kept after a purge: who received what, and when, outlives the record.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from rtcc.core.clock import iso
 from rtcc.storage.base import IntelRecord
-from rtcc.storage.postgres.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 _COLUMNS = (
     "id, subject, body, submitter, created_at, validated_at, validated_by, validation_note, "
@@ -24,8 +24,8 @@ def _record(row: tuple[Any, ...]) -> IntelRecord:
     return IntelRecord(*values)
 
 
-class PostgresIntelStore:
-    def __init__(self, db: Database) -> None:
+class SqlIntelStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add(
@@ -37,20 +37,19 @@ class PostgresIntelStore:
         )  # fmt: skip
         with self._db.transaction() as conn:
             conn.execute(
-                f"INSERT INTO intel_records ({_COLUMNS}) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                f"INSERT INTO intel_records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 _values(record),
             )
         return record
 
     def get(self, record_id: str) -> IntelRecord | None:
-        sql = f"SELECT {_COLUMNS} FROM intel_records WHERE id = %s"
+        sql = f"SELECT {_COLUMNS} FROM intel_records WHERE id = ?"
         with self._db.reading() as conn:
             row = conn.execute(sql, (record_id,)).fetchone()
         return _record(row) if row else None
 
     def recent(self, limit: int) -> list[IntelRecord]:
-        sql = f"SELECT {_COLUMNS} FROM intel_records ORDER BY created_at DESC LIMIT %s"
+        sql = f"SELECT {_COLUMNS} FROM intel_records ORDER BY created_at DESC LIMIT ?"
         with self._db.reading() as conn:
             return [_record(row) for row in conn.execute(sql, (limit,)).fetchall()]
 
@@ -59,8 +58,8 @@ class PostgresIntelStore:
     ) -> bool:
         with self._db.transaction() as conn:
             cursor = conn.execute(
-                "UPDATE intel_records SET validated_at = %s, validated_by = %s, "
-                "validation_note = %s, review_due = %s WHERE id = %s",
+                "UPDATE intel_records SET validated_at = ?, validated_by = ?, "
+                "validation_note = ?, review_due = ? WHERE id = ?",
                 (iso(at), reviewer, note, iso(due), record_id),
             )
             return cursor.rowcount == 1
@@ -69,13 +68,13 @@ class PostgresIntelStore:
         with self._db.transaction() as conn:
             conn.execute(
                 "INSERT INTO intel_disseminations (record_id, released_at, release) "
-                "VALUES (%s, %s, %s)",
+                "VALUES (?, ?, ?)",
                 (record_id, iso(at), json.dumps(release)),
             )
 
     def disseminations(self, record_id: str) -> list[dict[str, Any]]:
         sql = (
-            "SELECT released_at, release FROM intel_disseminations WHERE record_id = %s ORDER BY id"
+            "SELECT released_at, release FROM intel_disseminations WHERE record_id = ? ORDER BY id"
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql, (record_id,)).fetchall()
@@ -86,14 +85,14 @@ class PostgresIntelStore:
         process at the same moment is either purged and listed, or kept; never half."""
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "DELETE FROM intel_records WHERE review_due < %s RETURNING id", (iso(now),)
+                "DELETE FROM intel_records WHERE review_due < ? RETURNING id", (iso(now),)
             ).fetchall()
         return sorted(row[0] for row in rows)
 
     def overdue(self, now: datetime) -> int:
         with self._db.reading() as conn:
             row = conn.execute(
-                "SELECT count(*) FROM intel_records WHERE review_due < %s", (iso(now),)
+                "SELECT count(*) FROM intel_records WHERE review_due < ?", (iso(now),)
             ).fetchone()
         return int(row[0]) if row else 0
 

@@ -1,4 +1,7 @@
-"""Private cameras in SQLite: registrations, grants, footage segments and the access log."""
+"""Private cameras (both backends): registrations, grants, footage segments and the access log.
+
+The access log is append-only by a trigger (schema_private_cameras.sql, 0033_private_cameras.sql).
+"""
 
 from collections.abc import Sequence
 from datetime import datetime
@@ -12,7 +15,7 @@ from rtcc.governance.camera_grants import (
     PrivateCamera,
     SharingMode,
 )
-from rtcc.storage.sqlite.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 _CAMERA = (
     "id, kind, sharing, label, owner_name, email, phone, address, lat, lon, heading_deg, "
@@ -20,6 +23,7 @@ _CAMERA = (
 )
 _GRANT = "id, camera_id, case_number, granted_by, agency, starts_at, ends_at, created_at"
 _SEGMENT = "camera_id, starts_at, ends_at, clip_url, reported_at"
+_SEGMENTS_PER_INSERT = 1000  # 5 parameters a row: well under either engine's limit
 _ACCESS = (
     "camera_id, at, actor, role, agency, case_number, purpose, range_start, range_end, "
     "outcome, rule, reason, grant_id"
@@ -81,8 +85,8 @@ def _access(row: tuple[Any, ...]) -> CameraAccess:
     )
 
 
-class SqlitePrivateCameraStore:
-    def __init__(self, db: Database) -> None:
+class SqlPrivateCameraStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def _one(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
@@ -151,23 +155,28 @@ class SqlitePrivateCameraStore:
         return [_grant(r) for r in self._all(sql, (camera_id,))]
 
     def add_segments(self, segments: Sequence[FootageSegment]) -> int:
+        """One statement for the batch (a request holds at most 500); known segments (and
+        repeats within it) are skipped, and the row count says how many were new."""
         rows = [
             (s.camera_id, iso(s.starts_at), iso(s.ends_at), s.clip_url, iso(s.reported_at))
             for s in segments
         ]
+        added = 0
         with self._db.transaction() as conn:
-            before = conn.total_changes
-            conn.executemany(
-                f"INSERT OR IGNORE INTO private_camera_segments ({_SEGMENT}) "
-                "VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-            return conn.total_changes - before
+            for at in range(0, len(rows), _SEGMENTS_PER_INSERT):
+                chunk = rows[at : at + _SEGMENTS_PER_INSERT]
+                values = ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+                added += conn.execute(
+                    f"INSERT INTO private_camera_segments ({_SEGMENT}) VALUES {values}"
+                    " ON CONFLICT DO NOTHING",
+                    [value for row in chunk for value in row],
+                ).rowcount
+        return added
 
     def segments(self, camera_id: str, since: datetime, until: datetime) -> list[FootageSegment]:
         sql = (
             f"SELECT {_SEGMENT} FROM private_camera_segments "
-            "WHERE camera_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at"
+            "WHERE camera_id = ? AND starts_at < ? AND ends_at > ? ORDER BY starts_at, clip_url"
         )
         return [_segment(r) for r in self._all(sql, (camera_id, iso(until), iso(since)))]
 

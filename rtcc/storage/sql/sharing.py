@@ -1,4 +1,4 @@
-"""Partners, shares and used request signatures in PostgreSQL.
+"""Partners, shares and used request signatures (both backends).
 
 A replayed request is refused by the signature's primary key: of two processes that see
 the same signature at once, exactly one inserts it (`ON CONFLICT DO NOTHING`).
@@ -11,7 +11,7 @@ from typing import Any
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.storage.base import Partner, Share
-from rtcc.storage.postgres.database import Database
+from rtcc.storage.sql import SqlDatabase
 
 SIGNATURES_KEPT = timedelta(hours=1)  # well past the 5-minute window a request is valid in
 _SHARE = "id, partner_id, kinds, area, purposes, until, created_by, created_at, revoked_at"
@@ -31,16 +31,15 @@ def _share(row: tuple[Any, ...]) -> Share:
     )
 
 
-class PostgresSharingStore:
-    def __init__(self, db: Database) -> None:
+class SqlSharingStore:
+    def __init__(self, db: SqlDatabase) -> None:
         self._db = db
 
     def add_partner(self, partner_id: str, name: str, public_key_pem: str) -> Partner:
         partner = Partner(partner_id, name, public_key_pem, iso(utcnow()))
         with self._db.transaction() as conn:
             conn.execute(
-                "INSERT INTO partners (id, name, public_key_pem, created_at) "
-                "VALUES (%s, %s, %s, %s)",
+                "INSERT INTO partners (id, name, public_key_pem, created_at) VALUES (?, ?, ?, ?)",
                 (partner.id, name, public_key_pem, partner.created_at),
             )
         return partner
@@ -48,7 +47,7 @@ class PostgresSharingStore:
     def partner(self, partner_id: str) -> Partner | None:
         with self._db.reading() as conn:
             row = conn.execute(
-                "SELECT id, name, public_key_pem, created_at FROM partners WHERE id = %s",
+                "SELECT id, name, public_key_pem, created_at FROM partners WHERE id = ?",
                 (partner_id,),
             ).fetchone()
         return Partner(*row) if row else None
@@ -70,7 +69,7 @@ class PostgresSharingStore:
         with self._db.transaction() as conn:
             row = conn.execute(
                 "INSERT INTO shares (partner_id, kinds, area, purposes, until, created_by, "
-                f"created_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {_SHARE}",
+                f"created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_SHARE}",
                 (
                     partner_id,
                     json.dumps(list(kinds)),
@@ -85,20 +84,15 @@ class PostgresSharingStore:
         return _share(row)
 
     def shares(self, partner_id: str | None = None) -> list[Share]:
+        where, args = ("WHERE partner_id = ?", (partner_id,)) if partner_id else ("", ())
         with self._db.reading() as conn:
-            if partner_id:
-                rows = conn.execute(
-                    f"SELECT {_SHARE} FROM shares WHERE partner_id = %s ORDER BY id",
-                    (partner_id,),
-                )
-            else:
-                rows = conn.execute(f"SELECT {_SHARE} FROM shares ORDER BY id")
+            rows = conn.execute(f"SELECT {_SHARE} FROM shares {where} ORDER BY id", args)
             return [_share(row) for row in rows.fetchall()]
 
     def revoke_share(self, share_id: int, at: datetime) -> bool:
         with self._db.transaction() as conn:
             cursor = conn.execute(
-                "UPDATE shares SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
+                "UPDATE shares SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 (iso(at), share_id),
             )
             return cursor.rowcount == 1
@@ -106,10 +100,10 @@ class PostgresSharingStore:
     def first_use_of_signature(self, signature: str, at: datetime) -> bool:
         with self._db.transaction() as conn:
             conn.execute(
-                "DELETE FROM partner_signatures WHERE seen_at < %s", (iso(at - SIGNATURES_KEPT),)
+                "DELETE FROM partner_signatures WHERE seen_at < ?", (iso(at - SIGNATURES_KEPT),)
             )
             cursor = conn.execute(
-                "INSERT INTO partner_signatures (signature, seen_at) VALUES (%s, %s) "
+                "INSERT INTO partner_signatures (signature, seen_at) VALUES (?, ?) "
                 "ON CONFLICT (signature) DO NOTHING",
                 (signature, iso(at)),
             )

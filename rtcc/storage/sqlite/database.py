@@ -2,13 +2,29 @@
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+# Columns added to tables after their first release: a database made before them gets
+# them when it is opened (`upgrade_columns`).
+_ADDED_COLUMNS = {
+    "users": {
+        "failed_logins": "INTEGER NOT NULL DEFAULT 0",
+        "locked_until": "TEXT",
+        "mfa_secret": "TEXT",
+        "external_issuer": "TEXT",
+        "external_subject": "TEXT",
+        "unit": "TEXT",
+        "camera_groups": "TEXT NOT NULL DEFAULT '[]'",
+    },
+    "sessions": {"last_seen_at": "TEXT NOT NULL DEFAULT ''"},
+    "audit": {"purpose": "TEXT", "case_number": "TEXT"},
+}
 
 
 class Database:
@@ -32,6 +48,7 @@ class Database:
             for script in schema_scripts():
                 for statement in _split_sql(script):
                     conn.execute(statement)
+        upgrade_columns(self)
 
     def _connect(self, synchronous: Synchronous) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -59,6 +76,18 @@ class Database:
         with self._read_lock:
             yield self._reader
 
+    @contextmanager
+    def streaming(
+        self, sql: str, parameters: Sequence[Any] = (), batch: int = 5000
+    ) -> Iterator[Iterable[Any]]:
+        """sqlite3 steps through a result row by row already, in one read snapshot."""
+        with self.reading() as conn:
+            cursor = conn.execute(sql, parameters)
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
     dialect: Literal["sqlite", "postgres"] = "sqlite"
 
     def lock(self, conn: object, key: str) -> None:
@@ -78,6 +107,21 @@ class Database:
         with self._write_lock, self._read_lock:
             self._writer.close()
             self._reader.close()
+
+
+def upgrade_columns(db: Database) -> None:
+    """Add the lockout, MFA, idle-session and audit purpose columns to a database made
+    before them."""
+    with db.transaction() as conn:
+        for table, columns in _ADDED_COLUMNS.items():
+            existing = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in existing:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+        conn.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS users_external_identity"
+            " ON users (external_issuer, external_subject) WHERE external_issuer IS NOT NULL"
+        )
 
 
 def schema_scripts() -> list[str]:

@@ -1,4 +1,7 @@
-"""Hotlists, their entries, hits and suppressed-hit counts in SQLite (schema_hotlists.sql)."""
+"""Hotlists, their entries, hits and suppressed-hit counts in SQLite (schema_hotlists.sql).
+
+The row readers are shared with the PostgreSQL store (rtcc.storage.sql.hotlist_rows).
+"""
 
 import json
 import sqlite3
@@ -6,7 +9,6 @@ import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from rtcc.analysis.hotlists.approval import check_entry_decision, check_hit_decision
 from rtcc.analysis.hotlists.models import (
@@ -19,67 +21,8 @@ from rtcc.analysis.hotlists.models import (
     SuppressedCount,
 )
 from rtcc.core.clock import iso
+from rtcc.storage.sql.hotlist_rows import ENTRY_COLUMNS, HIT_COLUMNS, entry_from_row, hit_from_row
 from rtcc.storage.sqlite.database import Database
-
-_ENTRY = (
-    "id, list_name, plate, state, list_type, reason, case_number, owner, vehicle, added_by,"
-    " created_at, seen_at, expires_at, status, decided_by, decided_at, reject_reason"
-)
-_HIT = (
-    "id, event_id, list_name, entry, plate_read, state_read, lookalike, positions, image_ref,"
-    " reader_id, lat, lon, read_at, created_at, origin, status, decided_by, decided_at,"
-    " dismiss_reason"
-)
-
-
-def _time(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _entry(row: Sequence[Any]) -> HotlistEntry:
-    return HotlistEntry(
-        id=row[0],
-        list_name=row[1],
-        plate=row[2],
-        state=row[3],
-        list_type=row[4],
-        reason=row[5],
-        case_number=row[6],
-        owner=row[7],
-        vehicle=row[8],
-        added_by=row[9],
-        created_at=datetime.fromisoformat(row[10]),
-        seen_at=datetime.fromisoformat(row[11]),
-        expires_at=datetime.fromisoformat(row[12]),
-        status=row[13],
-        decided_by=row[14],
-        decided_at=_time(row[15]),
-        reject_reason=row[16],
-    )
-
-
-def _hit(row: Sequence[Any]) -> Hit:
-    return Hit(
-        id=row[0],
-        event_id=row[1],
-        list_name=row[2],
-        entry=json.loads(row[3]),
-        plate_read=row[4],
-        state_read=row[5],
-        lookalike=bool(row[6]),
-        positions=tuple(json.loads(row[7])),
-        image_ref=row[8],
-        reader_id=row[9],
-        lat=row[10],
-        lon=row[11],
-        read_at=datetime.fromisoformat(row[12]),
-        created_at=datetime.fromisoformat(row[13]),
-        origin=row[14],
-        status=row[15],
-        decided_by=row[16],
-        decided_at=_time(row[17]),
-        dismiss_reason=row[18],
-    )
 
 
 def _bump(conn: sqlite3.Connection) -> None:
@@ -162,7 +105,7 @@ class SqliteHotlistStore:
                     )
                     continue
                 conn.execute(
-                    f"INSERT INTO hotlist_entries ({_ENTRY}) VALUES"
+                    f"INSERT INTO hotlist_entries ({ENTRY_COLUMNS}) VALUES"
                     " (?,?,?,?,?,?,?,?,?,?,?,?,?,'approved',?,?,NULL)",
                     (uuid.uuid4().hex, name, e.plate, e.state, e.list_type, e.reason,
                      e.case_number, e.owner, e.vehicle, by, stamp, stamp, iso(e.expires_at),
@@ -197,18 +140,18 @@ class SqliteHotlistStore:
             where.append("status = ?")
             args.append(status)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        sql = f"SELECT {_ENTRY} FROM hotlist_entries {clause} ORDER BY list_name, plate"
+        sql = f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries {clause} ORDER BY list_name, plate"
         with self._db.reading() as conn:
-            return [_entry(row) for row in conn.execute(sql, args)]
+            return [entry_from_row(row) for row in conn.execute(sql, args)]
 
     def approved_entries(self) -> list[HotlistEntry]:
         return self.entries(status="approved")
 
     def get_entry(self, entry_id: str) -> HotlistEntry | None:
         with self._db.reading() as conn:
-            sql = f"SELECT {_ENTRY} FROM hotlist_entries WHERE id = ?"
+            sql = f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries WHERE id = ?"
             row = conn.execute(sql, (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        return entry_from_row(row) if row else None
 
     def add_entry(self, list_name: str, new: NewEntry, added_by: str, at: datetime) -> HotlistEntry:
         """A custom entry, pending until a second person approves it."""
@@ -229,7 +172,7 @@ class SqliteHotlistStore:
                 )
             try:
                 conn.execute(
-                    f"INSERT INTO hotlist_entries ({_ENTRY}) VALUES"
+                    f"INSERT INTO hotlist_entries ({ENTRY_COLUMNS}) VALUES"
                     " (?,?,?,?,?,?,?,?,?,?,?,?,?,'pending',NULL,NULL,NULL)",
                     (entry.id, list_name, new.plate, new.state, new.list_type, new.reason,
                      new.case_number, new.owner, new.vehicle, added_by, iso(at), iso(at),
@@ -246,11 +189,13 @@ class SqliteHotlistStore:
     ) -> HotlistEntry | None:
         """Approve or reject a pending entry (not by its adder); None if there is no such entry."""
         with self._db.transaction() as conn:
-            row = conn.execute(f"SELECT {_ENTRY} FROM hotlist_entries WHERE id = ?", (entry_id,))
+            row = conn.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM hotlist_entries WHERE id = ?", (entry_id,)
+            )
             found = row.fetchone()
             if found is None:
                 return None
-            check_entry_decision(_entry(found), by, approve, reason)
+            check_entry_decision(entry_from_row(found), by, approve, reason)
             conn.execute(
                 "UPDATE hotlist_entries SET status = ?, decided_by = ?, decided_at = ?,"
                 " reject_reason = ? WHERE id = ?",
@@ -265,7 +210,8 @@ class SqliteHotlistStore:
     def add_hits(self, hits: Sequence[Hit]) -> None:
         with self._db.transaction() as conn:
             conn.executemany(
-                f"INSERT OR IGNORE INTO hotlist_hits ({_HIT}) VALUES ({', '.join('?' * 19)})",
+                f"INSERT OR IGNORE INTO hotlist_hits ({HIT_COLUMNS})"
+                f" VALUES ({', '.join('?' * 19)})",
                 [
                     (h.id, h.event_id, h.list_name, json.dumps(h.entry), h.plate_read,
                      h.state_read, int(h.lookalike), json.dumps(list(h.positions)), h.image_ref,
@@ -279,27 +225,27 @@ class SqliteHotlistStore:
     def hits(self, status: str | None = None, limit: int = 200) -> list[Hit]:
         """Newest first."""
         clause, args = ("WHERE status = ?", [status]) if status else ("", [])
-        sql = f"SELECT {_HIT} FROM hotlist_hits {clause} ORDER BY seq DESC LIMIT ?"
+        sql = f"SELECT {HIT_COLUMNS} FROM hotlist_hits {clause} ORDER BY seq DESC LIMIT ?"
         with self._db.reading() as conn:
-            return [_hit(row) for row in conn.execute(sql, [*args, limit])]
+            return [hit_from_row(row) for row in conn.execute(sql, [*args, limit])]
 
     def get_hit(self, hit_id: str) -> Hit | None:
         with self._db.reading() as conn:
             row = conn.execute(
-                f"SELECT {_HIT} FROM hotlist_hits WHERE id = ?", (hit_id,)
+                f"SELECT {HIT_COLUMNS} FROM hotlist_hits WHERE id = ?", (hit_id,)
             ).fetchone()
-        return _hit(row) if row else None
+        return hit_from_row(row) if row else None
 
     def decide_hit(
         self, hit_id: str, confirm: bool, by: str, at: datetime, reason: str | None = None
     ) -> Hit | None:
         """Confirm or dismiss a pending hit, recording who and when; None if unknown."""
         with self._db.transaction() as conn:
-            found = conn.execute(f"SELECT {_HIT} FROM hotlist_hits WHERE id = ?", (hit_id,))
+            found = conn.execute(f"SELECT {HIT_COLUMNS} FROM hotlist_hits WHERE id = ?", (hit_id,))
             row = found.fetchone()
             if row is None:
                 return None
-            check_hit_decision(_hit(row), confirm, reason)
+            check_hit_decision(hit_from_row(row), confirm, reason)
             conn.execute(
                 "UPDATE hotlist_hits SET status = ?, decided_by = ?, decided_at = ?,"
                 " dismiss_reason = ? WHERE id = ?",

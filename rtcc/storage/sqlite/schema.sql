@@ -150,8 +150,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 CREATE INDEX IF NOT EXISTS dead_letters_source ON dead_letters (source, id);
 
--- Geofences users draw or upload: GeoJSON (lon/lat) plus its bounding box for prefiltering.
--- seq only grows (AUTOINCREMENT), so (count, max seq) changes whenever the set changes.
+-- Geofences users draw or upload: GeoJSON (lon/lat) plus its bounding box for prefiltering
+-- (rtcc/storage/sql/geofences.py, shared with PostgreSQL).
 CREATE TABLE IF NOT EXISTS geofences (
     seq          INTEGER PRIMARY KEY AUTOINCREMENT,
     id           TEXT NOT NULL UNIQUE,
@@ -165,3 +165,22 @@ CREATE TABLE IF NOT EXISTS geofences (
     created_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS geofences_owner ON geofences (owner, seq);
+-- One row, moved by every change, so a rule knows when to reload the set: (count, revision)
+-- changes whenever the set does (as in PostgreSQL's 0032_geofences.sql).
+CREATE TABLE IF NOT EXISTS geofence_revision (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    revision  INTEGER NOT NULL
+);
+INSERT INTO geofence_revision (id, revision) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+CREATE TRIGGER IF NOT EXISTS geofence_revision_insert AFTER INSERT ON geofences
+BEGIN
+    UPDATE geofence_revision SET revision = revision + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS geofence_revision_update AFTER UPDATE ON geofences
+BEGIN
+    UPDATE geofence_revision SET revision = revision + 1 WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS geofence_revision_delete AFTER DELETE ON geofences
+BEGIN
+    UPDATE geofence_revision SET revision = revision + 1 WHERE id = 1;
+END;

@@ -1,7 +1,7 @@
 -- People (password hashes, sessions, provider identities) and machine sources (API keys).
 -- Times are fixed-width ISO 8601 UTC text, as the SQLite backend writes them.
 CREATE TABLE IF NOT EXISTS users (
-    username         TEXT PRIMARY KEY,
+    username         TEXT COLLATE "C" PRIMARY KEY,  -- listed in byte order, as SQLite does
     password_hash    TEXT NOT NULL,
     role             TEXT NOT NULL,
     created_at       TEXT NOT NULL,
@@ -19,7 +19,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS users_external_identity
 
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash   TEXT PRIMARY KEY,
-    username     TEXT NOT NULL REFERENCES users (username),
+    username     TEXT COLLATE "C" NOT NULL REFERENCES users (username),
     created_at   TEXT NOT NULL,
     expires_at   TEXT NOT NULL,
     last_seen_at TEXT NOT NULL DEFAULT ''  -- last use (written at most once a minute)
@@ -29,7 +29,7 @@ CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires_at);
 
 CREATE TABLE IF NOT EXISTS api_keys (
     key_id       TEXT PRIMARY KEY,
-    source       TEXT NOT NULL,
+    source       TEXT COLLATE "C" NOT NULL,  -- listed in byte order, as SQLite does
     key_hash     TEXT NOT NULL,
     created_at   TEXT NOT NULL,
     revoked      INTEGER NOT NULL DEFAULT 0

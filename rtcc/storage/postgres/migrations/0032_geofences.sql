@@ -1,4 +1,4 @@
--- Geofences users draw or upload (rtcc/storage/postgres/geofences.py): GeoJSON (lon/lat)
+-- Geofences users draw or upload (rtcc/storage/sql/geofences.py): GeoJSON (lon/lat)
 -- plus its bounding box. Same table as in rtcc/storage/sqlite/schema.sql; the matching
 -- is done in memory (rtcc.analysis.geofence), so no PostGIS column is needed here.
 CREATE TABLE IF NOT EXISTS geofences (
@@ -15,9 +15,10 @@ CREATE TABLE IF NOT EXISTS geofences (
 );
 CREATE INDEX IF NOT EXISTS geofences_owner ON geofences (owner, seq);
 
--- SQLite's (count, max seq) can miss a change here: seq is drawn before commit, so a
--- delete plus a late-committing insert may leave both as they were. A counter row moved
--- by a trigger, in the transaction of the change, moves exactly when the set changes.
+-- (count, max seq) can miss a change here: seq is drawn before commit, so a delete plus
+-- a late-committing insert may leave both as they were. A counter row moved by a trigger,
+-- in the transaction of the change, moves exactly when the set changes (SQLite keeps the
+-- same row, so the store reads it on both backends).
 CREATE TABLE IF NOT EXISTS geofence_revision (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     revision  BIGINT NOT NULL

@@ -1,5 +1,5 @@
 -- Private cameras registered by residents and businesses (rtcc/operations/private_cameras.py,
--- rtcc/storage/postgres/private_cameras.py). Same tables as
+-- rtcc/storage/sql/private_cameras.py). Same tables as
 -- rtcc/storage/sqlite/schema_private_cameras.sql. The owner's page is opened by a random
 -- token; only its SHA-256 is kept.
 CREATE TABLE IF NOT EXISTS private_cameras (
@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS private_camera_segments (
     camera_id    TEXT NOT NULL REFERENCES private_cameras (id) ON DELETE CASCADE,
     starts_at    TEXT COLLATE "C" NOT NULL,
     ends_at      TEXT COLLATE "C" NOT NULL CHECK (ends_at > starts_at),
-    clip_url     TEXT NOT NULL,
+    clip_url     TEXT COLLATE "C" NOT NULL,  -- listed in byte order, as SQLite does
     reported_at  TEXT COLLATE "C" NOT NULL,
     PRIMARY KEY (camera_id, starts_at, clip_url)
 );

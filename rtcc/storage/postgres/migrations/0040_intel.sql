@@ -1,5 +1,5 @@
 -- Criminal intelligence records (28 CFR Part 23) and the log of every dissemination
--- (rtcc/storage/postgres/intel.py). Same tables and columns as schema_intel.sql; times in
+-- (rtcc/storage/sql/intel.py). Same tables and columns as schema_intel.sql; times in
 -- the "C" collation so they sort as times whatever the database's locale.
 CREATE TABLE IF NOT EXISTS intel_records (
     id              TEXT PRIMARY KEY,

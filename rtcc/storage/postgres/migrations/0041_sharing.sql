@@ -1,5 +1,5 @@
 -- Partner agencies, the scoped shares granted to them, and request signatures already used
--- (rtcc/storage/postgres/sharing.py). Same tables and columns as schema_sharing.sql.
+-- (rtcc/storage/sql/sharing.py). Same tables and columns as schema_sharing.sql.
 CREATE TABLE IF NOT EXISTS partners (
     id              TEXT PRIMARY KEY,
     name            TEXT NOT NULL,
