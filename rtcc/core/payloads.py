@@ -52,6 +52,9 @@ class CallerLocation(_Payload):
     shape: Literal["point", "circle", "ellipse", "polygon", "civic"] = Field(
         "point", description="the PIDF-LO shape the location came as (accuracy_m covers it)"
     )
+    location_method: Literal["civic_address_point", "civic_hundred_block"] | None = Field(
+        None, description="shape civic: how the address was found in the agency address data"
+    )
 
 
 class UnitPosition(_Payload):

@@ -162,3 +162,14 @@ def test_fuzz_never_raises_anything_else(data: bytes) -> None:
             PidfLoAdapter(PidfLoOptions(lenient_xml=lenient)).translate(data)
         except AdapterError as exc:
             assert exc.field and exc.reason
+
+
+def test_an_empty_confidence_is_refused_with_a_message() -> None:
+    """Found by fuzzing: `<confidence/>` was refused with an empty message."""
+    good = (FIXTURES / "good" / "lis_push_polygon.xml").read_bytes()
+    empty = good.replace(b">68</", b"></")
+    assert empty != good
+    with pytest.raises(AdapterError) as refused:
+        PidfLoAdapter(PidfLoOptions()).translate(empty)
+    assert (refused.value.field, refused.value.reason) == ("confidence", "not_a_number")
+    assert refused.value.message == "'' is not a percentage"

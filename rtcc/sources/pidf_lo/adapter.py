@@ -1,7 +1,12 @@
-"""PIDF-LO (RFC 4119, RFC 5491 shapes, RFC 5139 civic, RFC 7459 confidence) → caller_location."""
+"""PIDF-LO (RFC 4119, RFC 5491 shapes, RFC 5139 civic, RFC 7459 confidence) → caller_location.
+
+A civic-only document is located in the agency's own address data (`address_files`), never
+by an online geocoder: dispatch must work with the network down and must not leak callers.
+"""
 
 import hashlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -9,8 +14,11 @@ from pydantic import Field, field_validator
 
 from rtcc.core.events import EventKind
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
+from rtcc.sources.pidf_lo.address_book import AddressBook, Located, civic_query
+from rtcc.sources.pidf_lo.address_files import LoadReport, load_address_book
 from rtcc.sources.pidf_lo.ids import ident
 from rtcc.sources.pidf_lo.parse import LocationObject, Presence, parse_presence, parse_timestamp
+from rtcc.sources.pidf_lo.shapes import Geodetic
 
 CallIdSource = Literal["entity", "device_id", "element_id"]
 
@@ -30,6 +38,22 @@ class PidfLoOptions(AdapterOptions):
     )
     missing_timestamp: Literal["refuse", "receive_time"] = "refuse"
     lenient_xml: bool = Field(default=False, description="recover malformed XML, keep repairs")
+    address_files: list[str] = Field(
+        default=[], description="address points / hundred blocks (CSV, GeoJSON) for civic-only"
+    )
+    address_city: str = Field(default="", max_length=80, description="for rows naming no city")
+    address_state: str = Field(default="", max_length=40, description="for rows naming no state")
+    hundred_block_accuracy_m: float = Field(
+        default=100.0, gt=0, le=5000, description="radius for a hundred block (half a block)"
+    )
+
+    @field_validator("address_files")
+    @classmethod
+    def _files_exist(cls, value: list[str]) -> list[str]:
+        missing = [p for p in value if not Path(p).is_file()]
+        if missing:
+            raise ValueError(f"no such address file: {', '.join(missing)}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -42,15 +66,29 @@ class PidfLoOptions(AdapterOptions):
         return value
 
 
-def _pick(objects: list[LocationObject]) -> LocationObject:
-    with_shape = [o for o in objects if o.geodetic is not None]
-    if with_shape:
-        return with_shape[0]
-    if objects:
+def _pick(
+    objects: list[LocationObject], book: AddressBook | None
+) -> tuple[LocationObject, Geodetic | Located]:
+    """The first shape; else the first civic address the agency's address data knows."""
+    for candidate in objects:
+        if candidate.geodetic is not None:
+            return candidate, candidate.geodetic
+    if not objects:
+        raise AdapterError("location-info", "missing", "no tuple/device/person carries a location")
+    if book is None:
         raise AdapterError(
-            "location-info", "civic_only_no_coordinates", "civic address only (no geocoder yet)"
+            "location-info",
+            "civic_only_no_coordinates",
+            "civic address only and no address data configured (address_files)",
         )
-    raise AdapterError("location-info", "missing", "no tuple/device/person carries a location")
+    refusal: AdapterError | None = None
+    for candidate in objects:
+        try:
+            return candidate, book.locate(civic_query(candidate.civic_parts))
+        except AdapterError as exc:
+            refusal = refusal or exc
+    assert refusal is not None
+    raise refusal
 
 
 class PidfLoAdapter:
@@ -63,6 +101,15 @@ class PidfLoAdapter:
         self.options = options
         self.zone = ZoneInfo(options.timezone) if options.timezone else None
         self.repairs: list[str] = []
+        self.addresses: AddressBook | None = None
+        self.address_report: LoadReport | None = None
+        if options.address_files:
+            self.addresses, self.address_report = load_address_book(
+                options.address_files,
+                options.address_city,
+                options.address_state,
+                options.hundred_block_accuracy_m,
+            )
 
     def translate(self, message: bytes) -> list[WireEvent]:
         self.repairs = []
@@ -100,10 +147,8 @@ class PidfLoAdapter:
         return parsed[0] if chosen.timestamp else max(parsed)
 
     def caller_location(self, presence: Presence, message: bytes) -> WireEvent:
-        chosen = _pick(presence.objects)
-        geo = chosen.geodetic
-        assert geo is not None  # _pick guarantees it
-        if geo.accuracy_m is not None and geo.accuracy_m > 100_000:
+        chosen, found = _pick(presence.objects, self.addresses)
+        if isinstance(found, Geodetic) and (found.accuracy_m or 0) > 100_000:
             raise AdapterError("location-info", "out_of_range", "uncertainty above 100 km")
         call_id = self.call_id(presence, chosen)
         stamp = self.occurred_at(presence, chosen)
@@ -113,20 +158,9 @@ class PidfLoAdapter:
         else:
             at = stamp.astimezone(UTC)
             ref = f"{call_id}:{int(at.timestamp() * 1000)}"
-        confidence = chosen.confidence_pct
-        if confidence is None and geo.shape != "point":
-            confidence = self.options.default_confidence_pct
         civic = chosen.civic or next((o.civic for o in presence.objects if o.civic), None)
-        location: dict[str, float] = {"lat": geo.lat, "lon": geo.lon}
-        if geo.accuracy_m is not None:
-            location["accuracy_m"] = round(geo.accuracy_m, 1)
-        payload: dict[str, object] = {
-            "call_id": call_id,
-            "method": chosen.method or "hybrid",
-            "shape": geo.shape,
-        }
-        if confidence is not None:
-            payload["confidence_pct"] = confidence
+        location, how = self._where(chosen, found)
+        payload: dict[str, object] = {"call_id": call_id, **how}
         if civic:
             payload["civic_address"] = civic
         return {
@@ -136,3 +170,23 @@ class PidfLoAdapter:
             "location": location,
             "payload": payload,
         }
+
+    def _where(
+        self, chosen: LocationObject, found: Geodetic | Located
+    ) -> tuple[dict[str, float], dict[str, object]]:
+        """Location and the payload fields that say how it was found."""
+        if isinstance(found, Located):  # no <confidence> claimed: the radius is a bound
+            location = {"lat": round(found.lat, 7), "lon": round(found.lon, 7)}
+            location["accuracy_m"] = round(found.accuracy_m, 1)
+            method = chosen.method or "civic"
+            return location, {"method": method, "shape": "civic", "location_method": found.method}
+        location = {"lat": found.lat, "lon": found.lon}
+        if found.accuracy_m is not None:
+            location["accuracy_m"] = round(found.accuracy_m, 1)
+        payload: dict[str, object] = {"method": chosen.method or "hybrid", "shape": found.shape}
+        confidence = chosen.confidence_pct
+        if confidence is None and found.shape != "point":
+            confidence = self.options.default_confidence_pct
+        if confidence is not None:
+            payload["confidence_pct"] = confidence
+        return location, payload

@@ -61,6 +61,7 @@ class LocationObject:
     method_raw: str
     confidence_pct: int | None
     timestamp: str
+    civic_parts: dict[str, str] = field(default_factory=dict)  # CAtype → value, to geocode
 
 
 @dataclass(slots=True)
@@ -81,7 +82,8 @@ def _confidence(location_info: Any) -> int | None:
     try:
         value = round(float(text(element)))
     except (ValueError, OverflowError):
-        raise AdapterError("confidence", "not_a_number", text(element)[:40]) from None
+        message = f"{text(element)[:40]!r} is not a percentage"  # an empty one too
+        raise AdapterError("confidence", "not_a_number", message) from None
     if not 0 <= value <= 100:
         raise AdapterError("confidence", "out_of_range", f"{value} is not a percentage")
     return value
@@ -98,16 +100,18 @@ def _object(carrier: Any) -> LocationObject | None:
         return None
     method_raw = text(child(geopriv, "method"))
     stamp = child(carrier, "timestamp")
+    parts = civic_fields(civic) if civic is not None else {}
     return LocationObject(
         element=local(carrier),
         element_id=str(carrier.get("id") or ""),
         device_id=text(child(carrier, "deviceID")),
         geodetic=geodetic(shape) if shape is not None else None,
-        civic=format_civic(civic_fields(civic)) if civic is not None else None,
+        civic=format_civic(parts) if civic is not None else None,
         method=map_method(method_raw),
         method_raw=method_raw,
         confidence_pct=_confidence(info),
         timestamp=text(stamp),
+        civic_parts=parts,
     )
 
 
