@@ -1,4 +1,5 @@
-"""What an administrator or auditor needs to see: rejects, health counters, the audit chain."""
+"""What an administrator or auditor needs to see: rejects, health counters, the audit chain,
+the OpenAPI document."""
 
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -32,6 +33,16 @@ def rejects(request: Request) -> list[dict[str, Any]]:
 @router.get("/api/v1/admin/stats", dependencies=[require(Permission.ADMIN_VIEW)])
 def stats(request: Request) -> dict[str, Any]:
     return system_stats(services_of(request))
+
+
+@router.get(
+    "/api/v1/openapi.json", dependencies=[require(Permission.ADMIN_VIEW)], include_in_schema=False
+)
+def openapi_document(request: Request) -> dict[str, Any]:
+    """The generated OpenAPI document, for the IT staff wiring feeds in and for the API
+    fuzzing (schemathesis). Behind a sign-in: it maps every route of the system."""
+    document: dict[str, Any] = request.app.openapi()
+    return document
 
 
 @router.get("/api/v1/audit", dependencies=[require(Permission.AUDIT_READ)])

@@ -4,7 +4,7 @@ Rendering is blocking work (WeasyPrint), so it runs in a worker thread; every ro
 declares its permission and the decision point audits who printed what.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import anyio
@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from rtcc.api.params import json_body
 from rtcc.api.security import require, require_purpose
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
@@ -40,7 +41,7 @@ def _pdf(data: bytes, filename: str) -> Response:
     return Response(data, media_type="application/pdf", headers=headers)
 
 
-@router.post("/api/v1/bulletins/bolo")
+@router.post("/api/v1/bulletins/bolo", openapi_extra=json_body(Bolo))
 async def bolo_pdf(request: Request, principal: AlertViewer) -> Response:
     """The BOLO described by the JSON body, as a one-page PDF."""
     try:
@@ -79,10 +80,12 @@ async def lead_pdf(request: Request, incident_id: IncidentId) -> Response:
 @router.get("/api/v1/bulletins/shift.pdf", dependencies=[require(Permission.ALERTS_VIEW)])
 async def shift_pdf(request: Request, since: When = None, until: When = None) -> Response:
     """The shift brief for [since, until): by default the last 12 hours."""
-    end = until or utcnow()
-    start = since or end - DEFAULT_SHIFT
     try:
+        end = _utc("until", until) if until else utcnow()
+        start = _utc("since", since) if since else end - DEFAULT_SHIFT
         check_period(start, end)
+    except OverflowError:  # 12 hours before 0001-01-01T06:00Z
+        return _error(422, "until", "invalid_period", "no shift ends that early")
     except ValueError as exc:
         field, _, message = str(exc).partition(": ")
         return _error(422, field, "invalid_period", message)
@@ -91,6 +94,16 @@ async def shift_pdf(request: Request, since: When = None, until: When = None) ->
     brief = await anyio.to_thread.run_sync(shift_brief, svc.storage, start, end)
     pdf = await anyio.to_thread.run_sync(lambda: render_shift(brief, agency=agency))
     return _pdf(pdf, f"shift-{start:%Y%m%dT%H%M}.pdf")
+
+
+def _utc(field: str, value: datetime) -> datetime:
+    """The instant in UTC (a naive time stays naive, for check_period to refuse)."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-12:00 is after year 9999 in UTC
+        raise ValueError(f"{field}: {value} is outside years 1-9999 in UTC") from None
 
 
 def _field_in(message: str) -> str:

@@ -7,8 +7,10 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from rtcc.api.params import json_body
 from rtcc.api.security import require
 from rtcc.api.services import Services, services_of
+from rtcc.core.events import EVENT_IN_ADAPTER
 from rtcc.governance.identity import Principal
 from rtcc.governance.roles import Permission
 from rtcc.pipeline.ingest import MAX_BATCH, IngestUnavailable
@@ -20,7 +22,7 @@ PARSE_IN_THREAD_BYTES = 1024 * 1024  # larger bodies are parsed off the event lo
 Source = Annotated[Principal, require(Permission.EVENTS_INGEST)]
 
 
-@router.post("/api/v1/events")
+@router.post("/api/v1/events", openapi_extra=json_body(EVENT_IN_ADAPTER, wrap="events"))
 async def ingest_events(request: Request, source: Source) -> Response:
     """Stored before the response: 200 if all accepted, 422 if some items were refused
     (the accepted ones are stored all the same), 4xx with field and reason otherwise.

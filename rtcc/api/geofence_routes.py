@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from rtcc.analysis.geofence import GeometryError, validate_polygon
+from rtcc.api.params import json_body
 from rtcc.api.security import AccessDenied, require
 from rtcc.api.services import services_of
 from rtcc.governance.identity import Principal
@@ -71,7 +72,7 @@ async def list_geofences(request: Request) -> list[dict[str, Any]]:
     return [fence.to_wire() for fence in fences]
 
 
-@router.post("/api/v1/geofences")
+@router.post("/api/v1/geofences", openapi_extra=json_body(GeofenceIn))
 async def create_geofence(request: Request, user: Manager) -> JSONResponse:
     """{name, geometry: GeoJSON Polygon or MultiPolygon, [lon, lat]}; the caller owns it."""
     parsed = _parse(await request.body())

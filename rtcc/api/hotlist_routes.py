@@ -18,6 +18,7 @@ from rtcc.analysis.hotlists.importing import import_file
 from rtcc.analysis.hotlists.models import HotlistError, NewEntry
 from rtcc.analysis.hotlists.ncic import FORMATS, FileFormat
 from rtcc.analysis.plate_text import PlateError, normalize_plate
+from rtcc.api.params import json_body
 from rtcc.api.security import require
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
@@ -34,6 +35,10 @@ MAX_BODY_BYTES = 64 * 1024
 LIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 M = TypeVar("M", bound=BaseModel)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# The file, as the raw body (a multipart `file` field works too; see _upload).
+FILE_BODY = {
+    "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}
+}
 
 
 class ListIn(BaseModel):
@@ -110,7 +115,7 @@ async def list_hotlists(request: Request) -> list[dict[str, Any]]:
     return [hotlist.to_wire() for hotlist in found]
 
 
-@router.post("/api/v1/hotlists")
+@router.post("/api/v1/hotlists", openapi_extra=json_body(ListIn))
 async def create_list(request: Request, user: Manager) -> JSONResponse:
     """A custom list (its entries are typed in and approved by a second person)."""
     parsed = await _json_body(request, ListIn)
@@ -124,7 +129,7 @@ async def create_list(request: Request, user: Manager) -> JSONResponse:
     return JSONResponse(made.to_wire(), status_code=201)
 
 
-@router.post("/api/v1/hotlists/{name}/import")
+@router.post("/api/v1/hotlists/{name}/import", openapi_extra=FILE_BODY)
 async def upload_list(
     request: Request,
     name: str,
@@ -160,7 +165,7 @@ async def list_entries(
     return [entry.to_wire() for entry in found]
 
 
-@router.post("/api/v1/hotlists/{name}/entries")
+@router.post("/api/v1/hotlists/{name}/entries", openapi_extra=json_body(EntryIn))
 async def add_entry(request: Request, name: str, user: Manager) -> JSONResponse:
     """A custom entry, pending until a second person approves it."""
     parsed = await _json_body(request, EntryIn)
@@ -184,7 +189,7 @@ async def add_entry(request: Request, name: str, user: Manager) -> JSONResponse:
     return JSONResponse(entry.to_wire(), status_code=201)
 
 
-@router.post("/api/v1/hotlist-entries/{entry_id}/{action}")
+@router.post("/api/v1/hotlist-entries/{entry_id}/{action}", openapi_extra=json_body(DecisionIn))
 async def decide_entry(
     request: Request, entry_id: str, action: str, user: Approver
 ) -> JSONResponse:
@@ -225,7 +230,7 @@ async def confirmed_hits(request: Request) -> list[dict[str, Any]]:
     return [hit.to_wire() for hit in await anyio.to_thread.run_sync(store.hits, "confirmed")]
 
 
-@router.post("/api/v1/hits/{hit_id}/{action}")
+@router.post("/api/v1/hits/{hit_id}/{action}", openapi_extra=json_body(DecisionIn))
 async def decide_hit(request: Request, hit_id: str, action: str, user: Confirmer) -> JSONResponse:
     """confirm (then officers receive it) | dismiss (with a reason); who and when recorded."""
     if action not in ("confirm", "dismiss"):

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 
+from rtcc.api.params import RowId
 from rtcc.api.security import AccessDenied, require
 from rtcc.api.services import services_of
 from rtcc.governance.roles import Permission
@@ -84,7 +85,7 @@ def dead_letters(
     "/api/v1/outputs/dead-letters/{letter_id}/retry",
     dependencies=[require(Permission.OUTPUTS_MANAGE)],
 )
-async def retry_dead_letter(request: Request, letter_id: int) -> dict[str, Any]:
+async def retry_dead_letter(request: Request, letter_id: RowId) -> dict[str, Any]:
     """Queue the alert on its channel again (after the far end was fixed); 404 when the
     letter or its channel is gone."""
     dispatcher = dispatcher_of(request)

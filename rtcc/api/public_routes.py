@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,10 +36,21 @@ Until = Annotated[AwareDatetime | None, Query(description="period end (default: 
 class PeriodError(Exception):
     """A period the caller asked for that cannot be reported on."""
 
+    def __init__(self, message: str, field: str = "since") -> None:
+        super().__init__(message)
+        self.field = field
+
 
 def _period(since: datetime | None, until: datetime | None) -> Period:
-    end = until or utcnow()
-    start = since or end - DEFAULT_PERIOD
+    try:
+        end = until.astimezone(UTC) if until else utcnow()
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-12:00 is after year 9999 in UTC
+        raise PeriodError(f"{until} is outside years 1-9999 in UTC", "until") from None
+    try:
+        start = since.astimezone(UTC) if since else end - DEFAULT_PERIOD
+    except OverflowError:
+        start_text = since or "a year before until"
+        raise PeriodError(f"{start_text} is outside years 1-9999 in UTC") from None
     if start >= end:
         raise PeriodError("since must be before until")
     return Period(start, end)
@@ -88,7 +99,7 @@ def _build(request: Request, since: datetime | None, until: datetime | None) -> 
 
 
 def _refuse_period(exc: PeriodError) -> JSONResponse:
-    body = {"error": {"field": "since", "reason": "invalid_period", "message": str(exc)}}
+    body = {"error": {"field": exc.field, "reason": "invalid_period", "message": str(exc)}}
     return JSONResponse(body, status_code=422)
 
 

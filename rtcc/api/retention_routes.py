@@ -7,6 +7,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from rtcc.api.params import RowId
 from rtcc.api.security import AccessDenied, require
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
@@ -54,7 +55,7 @@ def add_hold(request: Request, body: HoldIn, who: Annotated[Principal, MANAGE]) 
 
 @router.post("/api/v1/retention/holds/{hold_id}/release")
 def release_hold(
-    request: Request, hold_id: int, who: Annotated[Principal, MANAGE]
+    request: Request, hold_id: RowId, who: Annotated[Principal, MANAGE]
 ) -> dict[str, Any]:
     if not services_of(request).storage.retention.release_hold(hold_id, who.name, utcnow()):
         raise AccessDenied(404, "hold_id", f"no live legal hold {hold_id}", "not_found")

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from rtcc.api.params import RowId
 from rtcc.api.security import AccessDenied, require
 from rtcc.api.services import services_of
 from rtcc.core.clock import utcnow
@@ -34,7 +35,7 @@ def reviews(
 @router.post("/api/v1/reviews/{item_id}/close")
 def close_review(
     request: Request,
-    item_id: int,
+    item_id: RowId,
     body: CloseReview,
     reviewer: Annotated[Principal, require(Permission.MISUSE_REVIEW)],
 ) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from rtcc.api.params import RowId
 from rtcc.api.security import (
     AccessDenied,
     declares,
@@ -164,7 +165,7 @@ def shares(request: Request) -> list[dict[str, Any]]:
 
 
 @router.post("/api/v1/sharing/shares/{share_id}/revoke", dependencies=[MANAGE])
-def revoke_share(request: Request, share_id: int) -> dict[str, Any]:
+def revoke_share(request: Request, share_id: RowId) -> dict[str, Any]:
     if not services_of(request).storage.sharing.revoke_share(share_id, utcnow()):
         raise AccessDenied(404, "share_id", f"no live share {share_id}", "not_found")
     return {"id": share_id, "revoked": True}

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect, WebSocketException
 from fastapi.responses import JSONResponse
 
+from rtcc.api.params import RowId
 from rtcc.api.security import AccessDenied, require, require_ws
 from rtcc.api.services import services_of
 from rtcc.governance.identity import Principal
@@ -110,7 +111,7 @@ def dead_letters(
     "/api/v1/admin/dead-letters/{letter_id}/replay",
     dependencies=[require(Permission.SOURCES_MANAGE)],
 )
-async def replay_dead_letter(request: Request, letter_id: int) -> dict[str, Any]:
+async def replay_dead_letter(request: Request, letter_id: RowId) -> dict[str, Any]:
     """Send a refused message through its feed again (after the adapter or data was fixed)."""
     store = services_of(request).storage.dead_letters
     letter = store.get(letter_id)

@@ -97,3 +97,16 @@ def test_permissions(client: TestClient, app: FastAPI) -> None:
     login_as(client, app, "auditor")
     assert client.get("/api/v1/bulletins/shift.pdf").status_code == 403
     assert client.post("/api/v1/bulletins/bolo", json=BOLO).status_code == 403
+
+
+def test_shift_brief_beyond_year_1_or_9999_in_utc(client: TestClient, app: FastAPI) -> None:
+    """Found by fuzzing: these periods were an OverflowError (500) in the brief."""
+    login_as(client, app, "supervisor")
+    for params, field in (
+        ({"until": "9999-12-31T23:00:00-12:00"}, "until"),
+        ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+        ({"until": "0001-01-01T00:00:00Z"}, "until"),  # the default since: 12 hours before
+    ):
+        response = client.get("/api/v1/bulletins/shift.pdf", params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert response.json()["error"]["field"] == field, params

@@ -153,3 +153,17 @@ def test_the_default_report_is_reused_briefly_an_explicit_period_is_fresh(
     since = first["period"]["since"]
     fresh = client.get("/api/v1/public/transparency", params={"since": since}).json()
     assert allowed(fresh) == allowed(first) + 1
+
+
+def test_a_period_beyond_year_1_or_9999_in_utc_is_refused(client: TestClient) -> None:
+    """Found by fuzzing: such periods were an OverflowError (500) in every public report."""
+    for path in ("/api/v1/public/transparency", "/api/v1/public/fairness", "/transparency"):
+        for params, field in (
+            ({"since": "0001-01-01T00:00:00+14:00"}, "since"),
+            ({"until": "9999-12-31T23:00:00-12:00"}, "until"),
+            ({"until": "0001-01-01T00:00:00Z"}, "since"),  # the default since: a year before
+        ):
+            response = client.get(path, params=params)
+            assert response.status_code == 422, (path, params, response.text)
+            error = response.json()["error"]
+            assert (error["field"], error["reason"]) == (field, "invalid_period"), (path, params)

@@ -225,3 +225,18 @@ def test_fuzzed_rows_never_crash(cells: list[str]) -> None:
         return
     for event in events:
         EVENT_IN_ADAPTER.validate_python(event)
+
+
+def test_refusals_have_a_message_when_blank_is_not_a_null_value() -> None:
+    """Found by fuzzing: with "" left out of null_values, a blank number or status was
+    refused with an empty message."""
+    adapter = small(null_values=["NULL"], priority="unit")
+    with pytest.raises(AdapterError) as blank_number:
+        adapter.translate((HEADER + "A1,THEFT,2026-01-05 10:00:00,,,,,\n").encode())
+    assert blank_number.value.reason == "not_a_number" and blank_number.value.message
+    no_location = {"lat": None, "lon": None, "timeline": [], "occurred_at": "queued"}
+    single = small(null_values=["NULL"], status_column="arrived", **no_location)
+    with pytest.raises(AdapterError) as blank_status:
+        single.translate((HEADER + "A1,THEFT,2026-01-05 10:00:00,,,,,\n").encode())
+    assert blank_status.value.reason == "unknown_status"
+    assert blank_status.value.message == "unknown status ''"

@@ -90,7 +90,8 @@ class CadCsvAdapter:
         try:
             number = float(value)
         except ValueError:
-            raise AdapterError(f"row.{column}", "not_a_number", value[:40]) from None
+            message = f"{value[:40]!r} is not a number"  # "" too, unless a null value
+            raise AdapterError(f"row.{column}", "not_a_number", message) from None
         if not math.isfinite(number) or not low <= number <= high:
             raise AdapterError(
                 f"row.{column}", "out_of_range", f"{value[:40]} not in {low}..{high}"
@@ -107,7 +108,8 @@ class CadCsvAdapter:
             raw = self.cell(row, options.status_column)
             if raw is not None:
                 if raw not in options.status_map:
-                    raise AdapterError(f"row.{options.status_column}", "unknown_status", raw[:40])
+                    message = f"unknown status {raw[:40]!r}"
+                    raise AdapterError(f"row.{options.status_column}", "unknown_status", message)
                 status = options.status_map[raw]
             return [(status, at)]
         found = [(s.status, t) for s in options.timeline if (t := self.time(row, s.column))]

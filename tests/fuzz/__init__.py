@@ -1,0 +1,1 @@
+"""Fuzzing: every wire format, the event API models, hotlist files and the HTTP API."""
