@@ -32,23 +32,35 @@ class WireItem:
         return self.wire
 
 
+FORWARD_QUEUE = 20_000  # a worker's live backlog: whole merged batches, not single events
+FORWARD_BATCH = 500  # live messages per NATS message
+
+
 async def forward(bus: Bus, nc: Client) -> None:
-    """Worker side: every message this process's bus carries goes out on the live subject."""
-    sub = bus.subscribe("nats-forward")
+    """Worker side: every message this process's bus carries goes out on the live subject,
+    those waiting together as one JSON array in one NATS message (one publish, one
+    delivery per API process instead of one per event)."""
+    sub = bus.subscribe("nats-forward", FORWARD_QUEUE)
     try:
         while True:
-            message = await sub.get()
-            if isinstance(message, Resync):
-                continue  # the walls resync on their own if they fall behind
-            await nc.publish(LIVE_SUBJECT, message.json().encode())
+            frames = [await sub.get()]
+            while len(frames) < FORWARD_BATCH and (more := sub.get_nowait()) is not None:
+                frames.append(more)
+            wires = [orjson.dumps(m.wire()) for m in frames if not isinstance(m, Resync)]
+            if wires:  # (a resync is the walls' business: they resync on their own)
+                await nc.publish(LIVE_SUBJECT, b"[" + b",".join(wires) + b"]")
     finally:
         bus.unsubscribe(sub)
 
 
 class LiveRelay:
-    """API side: the live subject replayed onto this process's bus (walls, outputs)."""
+    """API side: the live subject replayed onto this process's bus (walls, outputs).
 
-    def __init__(self, bus: Bus, cameras: LiveCameras) -> None:
+    Without a bus (a worker following the others' camera changes) only camera statuses
+    are decoded: the rest of the traffic is skipped before it is parsed.
+    """
+
+    def __init__(self, bus: Bus | None, cameras: LiveCameras) -> None:
         self._bus = bus
         self._cameras = cameras
         self.received = 0
@@ -58,18 +70,26 @@ class LiveRelay:
 
     async def _on_message(self, msg: Msg) -> None:
         self.received += 1
+        if self._bus is None and b'"camera_status"' not in msg.data:
+            return
         try:
             doc = orjson.loads(msg.data)
-            self.deliver(doc["type"], doc[doc["type"]])
+            for item in doc if isinstance(doc, list) else [doc]:
+                self.deliver(item["type"], item[item["type"]])
         except (KeyError, ValueError, TypeError) as exc:
             log.warning("live message refused: %s", exc)
 
     def deliver(self, type_: MessageType, wire: dict[str, Any]) -> None:
         if type_ == "event":
+            if self._bus is None and wire.get("kind") != EventKind.CAMERA_STATUS.value:
+                return
             event = event_from_stored(wire)
             if event.kind is EventKind.CAMERA_STATUS:
                 self._cameras.apply([event])
-            self._bus.publish_events([event])
+            if self._bus is not None:
+                self._bus.publish_events([event])
+        elif self._bus is None:
+            return
         elif type_ == "alert":
             self._bus.publish_alerts([alert_from_wire(wire)])
         else:

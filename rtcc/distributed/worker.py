@@ -36,7 +36,7 @@ from rtcc.storage.base import Storage
 log = logging.getLogger(__name__)
 
 FETCH = 32  # messages per pull (each up to 500 events)
-MERGE = 16  # queued messages stored in one go
+MERGE = 64  # queued messages (~60 events each: a batch split by partition) stored at once
 ACK_WAIT_S = 30.0  # a batch not acknowledged by then goes to a worker again
 
 
@@ -67,7 +67,7 @@ class Worker:
         rules = RuleEngine(default_rules(storage), playbooks_for(settings, storage))
         self.pipeline = IngestPipeline(storage, self.bus, rules, cameras)
         self.stats = WorkerStats()
-        self._queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=FETCH * 4)
+        self._queue: asyncio.Queue[Msg] = asyncio.Queue(maxsize=MERGE * 2)
 
     async def run(self, ready: asyncio.Event | None = None) -> None:
         nc = await connect(self.settings.bus_url, f"rtcc-worker-{self.index}")
@@ -75,7 +75,7 @@ class Worker:
             js = nc.jetstream()
             await ensure_stream(js, self.settings.bus_max_bytes)
             # Cameras changed by other workers' batches keep this worker's index current.
-            await LiveRelay(Bus(), self.pipeline.cameras).start(nc)
+            await LiveRelay(None, self.pipeline.cameras).start(nc)
             async with asyncio.TaskGroup() as tasks:
                 tasks.create_task(forward(self.bus, nc))
                 for partition in self.partitions:
