@@ -79,7 +79,7 @@ demo: $(STAMP)
 # Every bench, one after another (the peers they compare with, PostgreSQL/PostGIS and
 # taky, must be reachable for plate_search, camera_visibility and cot_fanout).
 BENCHES := ingest_sqlite ws_latency adapters alert_fanout camera_visibility plate_search \
-	multilateration hotlists playbooks public_reports cot_fanout scaleout fuzz
+	multilateration hotlists playbooks public_reports cot_fanout scaleout fuzz storage_size
 
 bench: $(STAMP)
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py --record || exit 1; done
