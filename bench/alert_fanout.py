@@ -1,22 +1,28 @@
 """One alert fanned out to many wall websockets: published → received by each client.
 
 Processes, so the clients' CPU time is not billed to the server's clock:
-  server   uvicorn (uvloop + httptools) on 127.0.0.1, fresh data dir
-  clients  `--procs` processes holding `--clients` websockets on /api/v1/live in total,
-           logged in as an analyst (the wall's role); each records, per alert, the wall
-           clock when the frame was handed to it, before parsing
+  server   uvicorn (uvloop + httptools) on 127.0.0.1, fresh data dir; websockets-sansio
+           without per-message deflate, as `rtcc serve` runs it (rtcc.app.WS_PROTOCOL);
+           `--deflate` turns uvicorn's default compression back on, for comparison
+  clients  `--procs` processes holding `--clients` websockets on /api/v1/live?batch=1 (as
+           the wall's page asks: messages waiting together come as one array frame;
+           `--no-batch` for one message a frame) in total, logged in as an analyst (the
+           wall's role); each records, per alert, the wall clock when the frame was handed
+           to it, before parsing
   driver   this process: once every socket has its snapshot, POSTs `--alerts` gunshots
            (an hour apart, so each opens a new incident and raises one alert)
 Latency per client and alert = arrival minus the alert's `hops.published_at` (same machine,
 same clock); the server's own send stamp (`delivered_at`) splits it in two.
 
     .venv/bin/python bench/alert_fanout.py [--record] [--clients 500] [--alerts 20]
+        [--deflate] [--no-batch]
 """
 
 import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -48,8 +54,10 @@ def _wall(text: str) -> float:
     return datetime.fromisoformat(text).timestamp()
 
 
-async def _clients(url: str, cookie: str, count: int, alerts: int, ready: Any) -> list[Any]:
-    ws_url = url.replace("http://", "ws://") + "/api/v1/live"
+async def _clients(
+    url: str, cookie: str, count: int, alerts: int, batch: bool, ready: Any
+) -> list[Any]:
+    ws_url = url.replace("http://", "ws://") + f"/api/v1/live?batch={int(batch)}"
     headers = {"Cookie": f"rtcc_session={cookie}"}
     sockets = []
     for _ in range(count):
@@ -57,7 +65,7 @@ async def _clients(url: str, cookie: str, count: int, alerts: int, ready: Any) -
         first = json.loads(await ws.recv())
         assert first["type"] == "snapshot", first["type"]
         sockets.append(ws)
-    ready.put(count)
+    ready.put((count, sockets[0].response.headers.get("Sec-WebSocket-Extensions")))
     raw: list[tuple[float, str]] = []
 
     async def listen(ws: Any) -> None:
@@ -68,25 +76,27 @@ async def _clients(url: str, cookie: str, count: int, alerts: int, ready: Any) -
             except TimeoutError:
                 return
             arrived = time.time()
-            if '"type": "alert"' in frame:
+            if alerts_in := frame.count('"type": "alert"'):
                 raw.append((arrived, frame))
-                seen += 1
+                seen += alerts_in
 
     await asyncio.gather(*(listen(ws) for ws in sockets))
     for ws in sockets:
         await ws.close()
     results = []
     for arrived, frame in raw:  # parse only after the clock is read
-        msg = json.loads(frame)
-        hops = msg["alert"]["hops"]
-        results.append(
-            (msg["alert"]["id"], _wall(hops["published_at"]), _wall(msg["delivered_at"]), arrived)
-        )
+        parsed = json.loads(frame)
+        for msg in parsed if isinstance(parsed, list) else [parsed]:
+            if msg["type"] == "alert":
+                published = _wall(msg["alert"]["hops"]["published_at"])
+                results.append((msg["alert"]["id"], published, _wall(msg["delivered_at"]), arrived))
     return results
 
 
-def client_process(url: str, cookie: str, count: int, alerts: int, ready: Any, out: Any) -> None:
-    out.put(asyncio.run(_clients(url, cookie, count, alerts, ready)))
+def client_process(
+    url: str, cookie: str, count: int, alerts: int, batch: bool, ready: Any, out: Any
+) -> None:
+    out.put(asyncio.run(_clients(url, cookie, count, alerts, batch, ready)))
 
 
 def _gunshot(i: int, tag: str) -> dict[str, Any]:
@@ -121,7 +131,16 @@ def main() -> None:
     parser.add_argument("--procs", type=int, default=2, help="client processes")
     parser.add_argument("--alerts", type=int, default=20, help="alerts to fan out")
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between alerts")
+    parser.add_argument(
+        "--deflate", action="store_true", help="per-message deflate on (uvicorn's default)"
+    )
+    parser.add_argument(
+        "--no-batch", action="store_true", help="one message a frame, not the wall's arrays"
+    )
     args = parser.parse_args()
+    # common.running_server names the protocol on uvicorn's command line; the deflate
+    # switch `rtcc serve` gets from rtcc.app.WS_PROTOCOL reaches it as uvicorn's variable.
+    os.environ["UVICORN_WS_PER_MESSAGE_DEFLATE"] = str(args.deflate).lower()
     console, load_before = Console(width=max(110, Console().width)), load_average()
     if warning := busy_warning():
         console.print(f"[yellow]warning: {warning}")
@@ -138,13 +157,15 @@ def main() -> None:
             procs = [
                 ctx.Process(
                     target=client_process,
-                    args=(server.url, cookie, share, args.alerts, ready, out),
+                    args=(server.url, cookie, share, args.alerts, not args.no_batch, ready, out),
                 )
                 for share in shares
             ]
             for proc in procs:
                 proc.start()
-            connected = sum(ready.get(timeout=300) for _ in procs)
+            hellos = [ready.get(timeout=300) for _ in procs]
+            connected = sum(count for count, _ in hellos)
+            deflate = "on" if any(extensions for _, extensions in hellos) else "off"
             console.print(f"[dim]{connected} clients connected; {args.alerts} alerts…")
             headers = {"Authorization": f"Bearer {key}"}
             alert_ids: list[str] = []
@@ -156,7 +177,8 @@ def main() -> None:
                     response.raise_for_status()
                     alert_ids += response.json()["alerts"]
                     time.sleep(args.gap)
-            server_cpu = (cpu_seconds(server.pid) - cpu0) / (time.monotonic() - t0)
+            cpu_s = cpu_seconds(server.pid) - cpu0
+            server_cpu = cpu_s / (time.monotonic() - t0)
             results = [row for _ in procs for row in out.get(timeout=120)]
             for proc in procs:
                 proc.join(30)
@@ -181,7 +203,10 @@ def main() -> None:
     p99 = percentile(total, 99) * 1000
     note = (
         f"{len(wanted)} alerts, one every {args.gap:g} s, to {connected} clients in "
-        f"{args.procs} processes; server CPU during the run {server_cpu:.0%} of one core."
+        f"{args.procs} processes; {'one message a frame' if args.no_batch else 'batched frames'}"
+        f", per-message deflate {deflate}; "
+        f"server CPU during the run {server_cpu:.1%} of one core, "
+        f"{cpu_s / len(wanted) * 1000:.0f} ms per alert (ingest and heartbeats included)."
     )
     verdict = f"Target p99 < {TARGET_P99_MS:.0f} ms: {p99:.1f} ms " + (
         "(met)." if p99 < TARGET_P99_MS and len(got) == expected else "(MISSED)."

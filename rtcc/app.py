@@ -1,5 +1,6 @@
 """Composition root: settings → storage, bus, pipeline, decision point, api. Wiring only."""
 
+import copy
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ from fastapi import FastAPI, Request, WebSocket, WebSocketException
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.websockets import WebSocketState
+from uvicorn import Config
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from rtcc.analysis.camera_live import LiveCameras
 from rtcc.api import (
@@ -62,9 +65,22 @@ from rtcc.storage.base import Storage
 from rtcc.storage.open import open_storage
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-# uvicorn's sans-I/O websockets protocol: less latency fanning an alert out to hundreds
-# of walls than the default (docs/PERFORMANCE.md, alert fan-out); `rtcc serve`/demo use it.
-WS_PROTOCOL = "websockets-sansio"
+
+
+class _SansIOWithoutDeflate(WebSocketsSansIOProtocol):
+    """uvicorn's sans-I/O websockets (less latency fanning an alert out to hundreds of walls
+    than the default) without per-message deflate: every client has its own zlib stream, so
+    one alert to 500 walls meant 500+ compressions, ~40% of the server's CPU in that fan-out
+    (docs/PERFORMANCE.md, alert fan-out). Frames are small JSON; `rtcc serve`/demo use it."""
+
+    def __init__(self, config: Config, *args: Any, **kwargs: Any) -> None:
+        if config.ws_per_message_deflate:
+            config = copy.copy(config)
+            config.ws_per_message_deflate = False
+        super().__init__(config, *args, **kwargs)
+
+
+WS_PROTOCOL = _SansIOWithoutDeflate
 PUBLIC_MOUNTS = {"/static", "/vendor/leaflet"}  # page assets; no data behind them
 
 

@@ -7,6 +7,7 @@ state, so ingest never stalls and memory stays bounded. Each overflow is counted
 
 import asyncio
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -33,6 +34,7 @@ class BusMessage:
     type: MessageType
     item: Wireable
     _json: str | None = field(default=None, repr=False)
+    _frames: dict[Hashable, str | None] | None = field(default=None, repr=False)
 
     def wire(self) -> dict[str, Any]:
         return {"type": self.type, self.type: self.item.to_wire()}
@@ -41,6 +43,19 @@ class BusMessage:
         if self._json is None:
             self._json = json.dumps(self.wire())
         return self._json
+
+    def frame_for(
+        self, audience: Hashable, render: Callable[["BusMessage"], str | None]
+    ) -> str | None:
+        """`render(self)` for one audience (e.g. ("live", a role's permissions)), computed once
+        and shared by all its subscribers rather than once per subscriber; None: not for them."""
+        if self._frames is None:
+            self._frames = {}
+        try:
+            return self._frames[audience]
+        except KeyError:
+            frame = self._frames[audience] = render(self)
+            return frame
 
 
 class Resync:
@@ -100,18 +115,20 @@ class Bus:
 
     def __init__(self, queue_size: int = 1000) -> None:
         self._queue_size = queue_size
-        self._subscribers: set[Subscription] = set()
+        # In subscription order, which is the order they are woken: the server's own readers
+        # (outputs, latency, relay: subscribed at start-up) before hundreds of wall sockets.
+        self._subscribers: dict[Subscription, None] = {}
         self.stats = BusStats()
 
     def subscribe(self, name: str, queue_size: int | None = None) -> Subscription:
         """`queue_size`: this subscriber's backlog, when not the bus's (a cheap consumer
         that should ride out a burst of whole batches)."""
         sub = Subscription(name, queue_size or self._queue_size, self.stats)
-        self._subscribers.add(sub)
+        self._subscribers[sub] = None
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
-        self._subscribers.discard(sub)
+        self._subscribers.pop(sub, None)
 
     @property
     def subscriber_count(self) -> int:

@@ -68,7 +68,8 @@ def test_the_officer_phone_shows_what_is_near_and_acknowledges(
     _confirm_pending(analyst, "50B112")
 
     cards = phone.locator('[data-testid="m-alert"]')
-    hit_card = cards.filter(has_text="50B112")
+    # The confirmed hit itself (the starter playbook may add its own "officers nearby" card).
+    hit_card = cards.filter(has_text="Confirmed hotlist hit: 50B112")
     expect(hit_card).to_be_visible(timeout=WAIT_MS)
     expect(hit_card.locator('[data-testid="m-hit-image"]')).to_have_attribute("src", IMAGE)
     expect(hit_card.locator('[data-testid="m-hit"]')).to_contain_text("SO8IL2")

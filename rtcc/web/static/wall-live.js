@@ -15,7 +15,8 @@ export class LiveConnection {
     this.onStatus = onStatus;
     this.silenceLimitMs = 3 * heartbeatS * 1000;
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    this.url = `${scheme}//${window.location.host}${path}`;
+    // batch=1: several messages waiting on the server come as one frame, a JSON array.
+    this.url = `${scheme}//${window.location.host}${path}?batch=1`;
     this.ws = null;
     this.status = "connecting";
     this.backoffS = 1;
@@ -66,10 +67,9 @@ export class LiveConnection {
     ws.addEventListener("message", (ev) => {
       if (ws !== this.ws) return; // a socket we already gave up on
       this.lastMessageAt = Date.now();
-      this.messages += 1;
-      let msg;
+      let frame;
       try {
-        msg = JSON.parse(ev.data);
+        frame = JSON.parse(ev.data);
       } catch {
         console.warn("rtcc: ignoring a malformed live message");
         return;
@@ -79,9 +79,12 @@ export class LiveConnection {
         this.backoffS = 1;
         this._setStatus("live", "connected");
       }
-      this.onMessage(msg);
-      // Panels in their own modules (wall-hits.js) listen without wall.js knowing them.
-      window.dispatchEvent(new CustomEvent("rtcc:live", { detail: msg }));
+      for (const msg of Array.isArray(frame) ? frame : [frame]) {
+        this.messages += 1;
+        this.onMessage(msg);
+        // Panels in their own modules (wall-hits.js) listen without wall.js knowing them.
+        window.dispatchEvent(new CustomEvent("rtcc:live", { detail: msg }));
+      }
     });
     ws.addEventListener("close", (ev) => {
       if (ws !== this.ws) return;
