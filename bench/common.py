@@ -155,7 +155,8 @@ def running_server(data_dir: Path, synchronous: str) -> Iterator[Server]:
     log = (data_dir / "server.log").open("wb")
     cmd = [sys.executable, "-m", "uvicorn", "rtcc.app:create_app", "--factory"]
     cmd += ["--host", HOST, "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    cmd += ["--ws", "websockets-sansio"]  # as `rtcc serve` and `make demo` run it
+    # as `rtcc serve` and `make demo` run it (rtcc.app.WS_PROTOCOL: sans-I/O, no deflate)
+    cmd += ["--ws", "websockets-sansio", "--ws-per-message-deflate", "false"]
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
     url = f"http://{HOST}:{port}"
     try:
