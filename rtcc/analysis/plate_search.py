@@ -7,7 +7,8 @@ does `exact` mode. `fuzzy` mode ranks plates by the confusion-weighted edit dist
 (`plate_distance`, ≤ 1 by default), so a read of 7A8I23 is found for 7AB123. Spaces and
 dashes are ignored, letters are upper-cased. Every search needs at least 2 letters or
 digits side by side; a pattern that would match too many distinct plates is refused with
-the count, so no pattern turns into a scan of every read.
+the count, so no pattern turns into a scan of every read. The store counts the matching
+reads and builds only the page shown (`PlateReadStore.newest_reads`).
 """
 
 import re
@@ -18,11 +19,14 @@ from enum import StrEnum
 from rtcc.analysis.plate_index import LivePlateIndex, fuzzy_gram_size
 from rtcc.analysis.plate_text import normalize_plate
 from rtcc.core.errors import FieldError
-from rtcc.core.geo import bbox_around, haversine_m
+from rtcc.core.geo import bbox_around
 from rtcc.storage.base import LatLonBox, PlateReadRow, PlateReadStore
+from rtcc.storage.lpr import Circle
 
 MAX_PATTERN = 10
-#: A search may reach at most this many distinct plates (~ all reads of them are fetched).
+#: Reads shown when the caller does not say (the API's default page).
+DEFAULT_LIMIT = 500
+#: A search may reach at most this many distinct plates (the store seeks each one).
 MAX_PLATES = 20_000
 #: A 2-character pattern is answered only when it is this selective.
 MAX_PLATES_SHORT = 2_000
@@ -62,12 +66,12 @@ class Area:
     def circle(cls, lat: float, lon: float, radius_m: float) -> "Area":
         return cls(bbox_around(lat, lon, radius_m), (lat, lon), radius_m)
 
-    def contains(self, lat: float | None, lon: float | None) -> bool:
-        if lat is None or lon is None:
-            return False
+    @property
+    def ring(self) -> Circle | None:
+        """The circle the store tests exactly (great-circle distance) inside the box."""
         if self.centre is None or self.radius_m is None:
-            return True  # the box was applied by the store
-        return haversine_m(self.centre[0], self.centre[1], lat, lon) <= self.radius_m
+            return None
+        return (self.centre[0], self.centre[1], self.radius_m)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,19 +169,34 @@ class PlateSearch:
         since: datetime | None = None,
         until: datetime | None = None,
         area: Area | None = None,
-        limit: int | None = 500,
+        limit: int | None = DEFAULT_LIMIT,
         max_distance: float = 1.0,
     ) -> SearchResult:
-        """All matching reads counted; the first `limit` returned (closest, then newest)."""
+        """All matching reads counted; the first `limit` returned (closest, then newest).
+
+        Fuzzy plates are asked for one distance at a time, closest first, each filling
+        what is left of the page: the same order as sorting every read by distance."""
         if since is not None and until is not None and since > until:
             raise SearchError("since", "after_until", "is after 'until'")
         plates = self.matching_plates(pattern, max_distance)
         box = area.box if area is not None else None
-        reads = self._store.reads_of([p[0] for p in plates], since, until, box)
-        if area is not None and area.centre is not None:
-            reads = [r for r in reads if area.contains(r.lat, r.lon)]
+        circle = area.ring if area is not None else None
         distances = {plate: d for _, plate, d in plates}
-        if pattern.mode is SearchMode.FUZZY:
-            reads.sort(key=lambda r: distances[r.plate])  # stable: newest first within
-        shown = reads if limit is None or limit >= len(reads) else reads[:limit]
-        return SearchResult(shown, len(reads), len(plates), distances)
+        shown: list[PlateReadRow] = []
+        total = 0
+        for ids in _by_distance(plates, pattern.mode is SearchMode.FUZZY):
+            left = None if limit is None else max(0, limit - len(shown))
+            page = self._store.newest_reads(ids, since, until, box, circle, left)
+            total += page.total
+            shown += page.reads
+        return SearchResult(shown, total, len(plates), distances)
+
+
+def _by_distance(plates: list[tuple[int, str, float]], fuzzy: bool) -> list[list[int]]:
+    """Plate ids grouped by distance, closest first (one group unless fuzzy)."""
+    if not fuzzy:
+        return [[plate_id for plate_id, _, _ in plates]] if plates else []
+    groups: dict[float, list[int]] = {}
+    for plate_id, _, distance in plates:
+        groups.setdefault(distance, []).append(plate_id)
+    return [groups[d] for d in sorted(groups)]

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from rtcc.analysis.lpr_patterns import co_travellers, target_plate, travel_pattern
 from rtcc.analysis.plate_search import (
+    DEFAULT_LIMIT,
     Area,
     PlateSearch,
     SearchError,
@@ -58,7 +59,11 @@ def _time(field: str, text: str | None) -> datetime | None:
         raise SearchError(field, "not_a_time", f"{text!r} is not an ISO 8601 time") from exc
     if value.tzinfo is None:
         raise SearchError(field, "no_zone", "needs a time zone (e.g. 2026-11-25T20:00:00Z)")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        message = f"{text!r} is outside years 1-9999 in UTC"
+        raise SearchError(field, "out_of_range", message) from None
 
 
 def _numbers(field: str, text: str, count: int) -> list[float]:
@@ -115,7 +120,7 @@ def search_plates(
     until: str | None = None,
     bbox: str | None = None,
     near: str | None = None,
-    limit: int = 500,
+    limit: int = DEFAULT_LIMIT,
     max_distance: float = 1.0,
 ) -> JSONResponse:
     """Reads whose plate matches `pattern` in the window and area, with the total count."""

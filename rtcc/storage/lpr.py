@@ -12,6 +12,7 @@ from rtcc.analysis.hotlists.models import (
     NewEntry,
     SuppressedCount,
 )
+from rtcc.core.geo import haversine_m
 
 
 class PlateReadRow(NamedTuple):
@@ -31,6 +32,22 @@ class PlateReadRow(NamedTuple):
 
 #: (min_lat, max_lat, min_lon, max_lon)
 LatLonBox = tuple[float, float, float, float]
+#: (centre lat, centre lon, radius in metres), tested by great-circle distance.
+Circle = tuple[float, float, float]
+
+
+class ReadPage(NamedTuple):
+    """What a search shows: every matching read counted, the first page of them built."""
+
+    total: int
+    reads: list[PlateReadRow]
+
+
+def in_circle(circle: Circle, lat: float | None, lon: float | None) -> bool:
+    """Exactly the test search always made (`haversine_m` ≤ radius), for every backend."""
+    if lat is None or lon is None:
+        return False
+    return haversine_m(circle[0], circle[1], lat, lon) <= circle[2]
 
 
 class PlateReadStore(Protocol):
@@ -54,6 +71,22 @@ class PlateReadStore(Protocol):
         box: LatLonBox | None = None,
     ) -> list[PlateReadRow]:
         """Reads of these plates in [since, until] and inside `box`, newest first."""
+        ...
+
+    def newest_reads(
+        self,
+        plate_ids: Sequence[int],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        box: LatLonBox | None = None,
+        circle: Circle | None = None,
+        limit: int | None = None,
+    ) -> ReadPage:
+        """How many reads of these plates lie in [since, until], `box` and `circle`, and the
+        newest `limit` of them (all if None; ties: the later stored first).
+
+        The database counts and picks the page, so a pattern matching 20,000 reads builds
+        `limit` rows in Python, not 20,000."""
         ...
 
     def reads_at_reader(

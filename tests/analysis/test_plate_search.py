@@ -1,8 +1,9 @@
 """Plate search: substring, wildcards, exact, fuzzy with look-alikes, window, area, refusals."""
 
+import itertools
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,16 @@ from rtcc.analysis import plate_search
 from rtcc.analysis.plate_index import LivePlateIndex, PlateIndex
 from rtcc.analysis.plate_search import (
     Area,
+    PlatePattern,
     PlateSearch,
     SearchError,
     SearchMode,
     parse_pattern,
 )
 from rtcc.analysis.plate_text import plate_distance
-from rtcc.storage.base import Storage
+from rtcc.core.geo import offset_m
+from rtcc.storage.base import PlateReadRow, Storage
+from rtcc.storage.lpr import ReadPage, in_circle
 from tests.storage.test_plate_reads import T0, lpr_read, store_reads
 
 PLATES = ["7AB123", "7AB3124", "7AC123", "XAB129", "17AB312", "7AB12", "ABC1234", "7A8I23"]
@@ -93,6 +97,84 @@ def test_limit_returns_the_newest_and_counts_all(storage: Storage) -> None:
     result = PlateSearch(storage.plate_reads).search(parse_pattern("7A"), limit=2)
     assert result.total == 6 and len(result.reads) == 2
     assert [r.plate for r in result.reads] == ["7A8I23", "7AB12"]
+
+
+def _every_read_then_cut(
+    search: PlateSearch,
+    pattern: PlatePattern,
+    since: datetime | None,
+    area: Area | None,
+    limit: int,
+) -> tuple[int, list[PlateReadRow]]:
+    """What search answered before the store counted: every read built, filtered, sorted
+    (closest, then newest) and cut to `limit`."""
+    plates = search.matching_plates(pattern)
+    box = area.box if area is not None else None
+    reads = search._store.reads_of([i for i, _, _ in plates], since, None, box)
+    if area is not None and area.ring is not None:
+        reads = [r for r in reads if in_circle(area.ring, r.lat, r.lon)]
+    distance = {plate: d for _, plate, d in plates}
+    reads.sort(key=lambda r: distance[r.plate])  # stable: newest first within a distance
+    return len(reads), reads[:limit]
+
+
+def test_total_and_page_are_what_every_read_cut_to_the_page_gave(backend: Storage) -> None:
+    """300 reads of 40 look-alike plates, many at the same minute, scattered over 3 km:
+    substring, wildcard and fuzzy searches with windows, boxes, circles and page sizes
+    answer the same total and the same page as building every read and cutting it."""
+    rng = random.Random(7)
+    plates = [f"7AB{n:03d}" for n in range(20)] + [f"7A8{n:03d}" for n in range(20)]
+    centre = (39.9612, -82.9988)
+    items = []
+    for i in range(300):
+        north, east = rng.uniform(-1_500, 1_500), rng.uniform(-1_500, 1_500)
+        at = T0 + timedelta(minutes=rng.randrange(60))
+        spot = offset_m(*centre, north, east)
+        items.append(lpr_read(rng.choice(plates), f"R{i % 9}", at, *spot, ref=f"r{i}"))
+    store_reads(backend, items)
+    search = PlateSearch(backend.plate_reads)
+    areas = [None, Area.circle(*centre, 900), Area((39.955, 39.965, -83.01, -82.99))]
+    patterns = [
+        parse_pattern("7A"),
+        parse_pattern("AB01"),
+        parse_pattern("7A?0*"),
+        parse_pattern("7AB012", SearchMode.FUZZY),
+    ]
+    for pattern, area, since, limit in itertools.product(
+        patterns, areas, [None, T0 + timedelta(minutes=30)], [1, 7, 500]
+    ):
+        found = search.search(pattern, since=since, area=area, limit=limit)
+        expected = _every_read_then_cut(search, pattern, since, area, limit)
+        assert (found.total, found.reads) == expected, (pattern.text, area, since, limit)
+    ring = areas[1]
+    assert ring is not None
+    assert (
+        search.search(patterns[0], area=ring).total
+        < search.search(patterns[0], area=Area(ring.box)).total
+    )  # the circle cut reads its box held
+    fuzzy = search.search(patterns[-1], limit=None)
+    assert len({fuzzy.distances[r.plate] for r in fuzzy.reads}) > 1  # the pages span tiers
+
+
+def test_search_builds_only_the_page(storage: Storage) -> None:
+    """A broad pattern counts every read in the store and builds just `limit` rows."""
+    store_reads(storage, [lpr_read("7AB123", at=T0 + timedelta(hours=h)) for h in range(1, 41)])
+    built: list[int] = []
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name == "reads_of":
+                raise AssertionError("search fetched every read")
+            return getattr(storage.plate_reads, name)
+
+        def newest_reads(self, *args: object, **kwargs: object) -> ReadPage:
+            page = storage.plate_reads.newest_reads(*args, **kwargs)  # type: ignore[arg-type]
+            built.append(len(page.reads))
+            return page
+
+    result = PlateSearch(Counting()).search(parse_pattern("7A"), limit=3)  # type: ignore[arg-type]
+    assert (result.total, len(result.reads), built) == (46, 3, [3])
+    assert result.reads[0].occurred_at == T0 + timedelta(hours=40)
 
 
 @pytest.mark.parametrize(

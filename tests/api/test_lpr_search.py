@@ -1,5 +1,6 @@
 """The LPR routes: a purpose or no search, the audit row, who may search, what comes back."""
 
+import inspect
 from datetime import timedelta
 from typing import Any
 
@@ -7,6 +8,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from rtcc.analysis.plate_search import DEFAULT_LIMIT
+from rtcc.api.lpr_routes import search_plates
 from tests.conftest import login_as
 from tests.storage.test_plate_reads import T0, lpr_read
 
@@ -104,6 +107,18 @@ def test_modes_filters_and_bad_input(client: TestClient, app: FastAPI) -> None:
 
 
 @pytest.mark.usefixtures("reads")
+def test_a_page_of_a_circle_counts_every_read_inside(client: TestClient, app: FastAPI) -> None:
+    """R1 and R3 are at the centre, R2 a kilometre off: the total counts the two inside,
+    the page holds the newest; by default a page is 500 reads."""
+    login_as(client, app, "analyst")
+    near = "39.9612,-82.9988,200"
+    page = _get(client, SEARCH, pattern="7A*", near=near, limit=1, **PURPOSE).json()
+    assert (page["total"], page["returned"]) == (2, 1)
+    assert page["reads"][0]["reader_id"] == "R3"
+    assert inspect.signature(search_plates).parameters["limit"].default == DEFAULT_LIMIT == 500
+
+
+@pytest.mark.usefixtures("reads")
 def test_travel_and_cotravel_are_purpose_bound(client: TestClient, app: FastAPI) -> None:
     login_as(client, app, "analyst")
     base = "/api/v1/lpr/plates/7ab123"
@@ -118,3 +133,24 @@ def test_travel_and_cotravel_are_purpose_bound(client: TestClient, app: FastAPI)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "k"
     login_as(client, app, "officer")
     assert _get(client, f"{base}/travel", **PURPOSE).status_code == 403
+
+
+@pytest.mark.usefixtures("reads")
+def test_times_beyond_year_1_or_9999_in_utc_are_refused(client: TestClient, app: FastAPI) -> None:
+    """Found by fuzzing: a zone offset that pushes a time out of datetime's range once in
+    UTC was an OverflowError (500) in search, travel and co-travel."""
+    login_as(client, app, "analyst")
+    base = "/api/v1/lpr/plates/7ab123"
+    for url, extra in (
+        (SEARCH, {"pattern": "7AB"}),
+        (f"{base}/travel", {}),
+        (f"{base}/cotravel", {}),
+    ):
+        for field, value in (
+            ("since", "0001-01-01T00:00:00+14:00"),
+            ("until", "9999-12-31T23:00:00-12:00"),
+        ):
+            response = _get(client, url, **{field: value}, **extra, **PURPOSE)
+            assert response.status_code == 422, (url, field, response.text)
+            error = response.json()["error"]
+            assert (error["field"], error["reason"]) == (field, "out_of_range"), url

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
+from rtcc.core.geo import bbox_around, haversine_m, offset_m
 from rtcc.storage.base import Storage
 from rtcc.storage.sqlite import SqliteStorage
 from tests.conftest import gunshot
@@ -88,6 +89,91 @@ def test_reads_are_filtered_by_time_and_box(storage: Storage) -> None:
     boxed = storage.plate_reads.reads_of([1], box=(40.0, 41.0, -84.0, -82.0))
     assert [r.lat for r in boxed] == [40.5]
     assert storage.plate_reads.reads_of([]) == []
+
+
+def test_newest_reads_counts_all_and_builds_the_newest_page(storage: Storage) -> None:
+    """The page is the newest `limit` reads (ties: the later stored first), the total
+    counts every read in the window, box and circle, on either engine."""
+    at = [T0, T0 + timedelta(hours=1), T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
+    stored = store_reads(
+        storage,
+        [
+            lpr_read("7AB123", "R1", at[0], ref="a"),
+            lpr_read("XAB129", "R2", at[1], 40.5, -83.0, ref="b"),
+            lpr_read("7AB123", "R3", at[2], ref="c"),  # same time as b, stored after it
+            lpr_read("XAB129", "R4", at[3], 40.5, -83.0, ref="d"),
+            lpr_read("ZZZ999", "R5", at[3], ref="e"),  # another plate: never counted
+        ],
+    )
+    ids = {f"R{i}": e.id for i, e in enumerate(stored, 1)}
+    store = storage.plate_reads
+    every = store.newest_reads([1, 2])
+    assert every.total == 4 and [r.event_id for r in every.reads] == [
+        ids["R4"],
+        ids["R3"],
+        ids["R2"],
+        ids["R1"],
+    ]
+    assert every.reads == store.reads_of([1, 2])
+    page = store.newest_reads([1, 2], limit=2)
+    assert page.total == 4 and page.reads == every.reads[:2]
+    assert store.newest_reads([2, 1], limit=0) == (4, [])
+    assert store.newest_reads([1, 2], limit=10) == every
+    windowed = store.newest_reads([1, 2], since=at[1], until=at[2], limit=1)
+    assert windowed.total == 2 and [r.reader_id for r in windowed.reads] == ["R3"]
+    boxed = store.newest_reads([1, 2], box=(40.0, 41.0, -84.0, -82.0), limit=1)
+    assert boxed.total == 2 and [r.reader_id for r in boxed.reads] == ["R4"]
+    assert store.newest_reads([]) == (0, [])
+    assert store.newest_reads([99]) == (0, [])
+
+
+def test_the_page_is_the_newest_whether_reads_are_spread_or_bunched(storage: Storage) -> None:
+    """The store looks for the page among the newest reads first (a cut guessed from the
+    time span): right when reads are spread evenly, and still right when most are bunched
+    long ago and the cut holds less than a page."""
+    even = [lpr_read("EVN100", f"R{i}", T0 + timedelta(hours=i)) for i in range(30)]
+    old = [lpr_read("BNC200", f"R{i}", T0 + timedelta(seconds=i)) for i in range(28)]
+    late = [lpr_read("BNC200", f"L{i}", T0 + timedelta(days=10, seconds=i)) for i in range(2)]
+    store_reads(storage, [*even, *old, *late])
+    store = storage.plate_reads
+    for plate_id in (1, 2):
+        every = store.reads_of([plate_id])
+        for limit in (1, 3, 5, 29, 30, 31):
+            page = store.newest_reads([plate_id], limit=limit)
+            assert page == (30, every[:limit]), (plate_id, limit)
+        since = T0 + timedelta(hours=3)
+        assert (
+            store.newest_reads([plate_id], since, limit=4).reads
+            == (store.reads_of([plate_id], since)[:4])
+        )
+
+
+def test_newest_reads_keeps_a_circle_exact(storage: Storage) -> None:
+    """Within the box, only reads within the radius by great-circle distance count; a
+    read just outside the circle but inside its box is neither counted nor shown."""
+    centre = (39.9612, -82.9988)
+    box = bbox_around(*centre, 1_000)
+    inside, corner = offset_m(*centre, 990, 0), offset_m(*centre, 800, 800)  # corner: 1,131 m
+    assert haversine_m(*centre, *inside) <= 1_000 < haversine_m(*centre, *corner)
+    store_reads(
+        storage,
+        [
+            lpr_read("7AB123", "R1", T0, *centre),
+            lpr_read("7AB123", "R2", T0 + timedelta(minutes=1), *inside),
+            lpr_read("7AB123", "R3", T0 + timedelta(minutes=2), *corner),
+            lpr_read("7AB123", "R4", T0 + timedelta(minutes=3), 41.0, -82.0),
+        ],
+    )
+    store = storage.plate_reads
+    circle = (*centre, 1_000.0)
+    found = store.newest_reads([1], box=box, circle=circle)
+    assert found.total == 2 and [r.reader_id for r in found.reads] == ["R2", "R1"]
+    page = store.newest_reads([1], box=box, circle=circle, limit=1)
+    assert page.total == 2 and page.reads == found.reads[:1]
+    assert store.newest_reads([1], box=box, circle=circle, limit=0) == (2, [])
+    assert store.newest_reads([1], circle=circle).total == 2  # no box: the circle alone
+    late = store.newest_reads([1], T0 + timedelta(minutes=1), box=box, circle=circle)
+    assert [r.reader_id for r in late.reads] == ["R2"]
 
 
 def test_reads_at_a_reader_in_a_window(storage: Storage) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from rtcc.core.clock import iso
-from rtcc.storage.base import LatLonBox, PlateReadRow
+from rtcc.storage.lpr import Circle, LatLonBox, PlateReadRow, ReadPage, in_circle
 from rtcc.storage.postgres.database import Connection, Database
 
 #: One row of `bulk_load`: plate, state, time (iso), reader, lat, lon, image_ref, event id.
@@ -21,10 +21,26 @@ BulkRead = tuple[str, str | None, str, str, float | None, float | None, str | No
 # taken exclusively, it waits until no id is drawn but not yet visible.
 _PLATE_IDS_LOCK = "1920232560, 0"  # 0x72746C70 "rtlp", as in 0030_plates.sql
 _BATCH = 50_000
+_COLUMNS = (
+    "p.plate, r.plate_state, r.occurred_at, r.reader_id, r.lat, r.lon, r.image_ref, r.event_id"
+)
+_NEWEST = "ORDER BY occurred_at DESC, seq DESC"
 _READS_OF = (
-    "SELECT p.plate, r.plate_state, r.occurred_at, r.reader_id, r.lat, r.lon, r.image_ref,"
-    " r.event_id FROM plate_reads r JOIN plates p ON p.id = r.plate_id WHERE {where}"
+    f"SELECT {_COLUMNS} FROM plate_reads r JOIN plates p ON p.id = r.plate_id WHERE {{where}}"
     " ORDER BY r.occurred_at DESC, r.seq DESC"
+)
+# The page's keys from the primary key (index only), then those rows and their plates.
+_PAGE = (
+    f"SELECT {_COLUMNS} FROM (SELECT plate_id, occurred_at, seq FROM plate_reads"
+    f" WHERE {{where}} {_NEWEST} LIMIT %s) k"
+    " JOIN plate_reads r USING (plate_id, occurred_at, seq) JOIN plates p ON p.id = r.plate_id"
+    " ORDER BY r.occurred_at DESC, r.seq DESC"
+)
+_BY_KEY = (
+    f"SELECT {_COLUMNS} FROM unnest(%s::bigint[], %s::text[], %s::bigint[])"
+    " WITH ORDINALITY AS k (plate_id, occurred_at, seq, i)"
+    " JOIN plate_reads r USING (plate_id, occurred_at, seq) JOIN plates p ON p.id = r.plate_id"
+    " ORDER BY k.i"
 )
 
 
@@ -65,24 +81,39 @@ class PostgresPlateReadStore:
         if not plate_ids:
             return []
         ids = sorted(plate_ids)  # on both sides of the join: each goes by its index
-        where = ["r.plate_id = ANY(%s::bigint[]) AND p.id = ANY(%s::bigint[])"]
-        params: list[object] = [ids, ids]
-        if since is not None:
-            where.append("r.occurred_at >= %s")
-            params.append(iso(since))
-        if until is not None:
-            where.append("r.occurred_at <= %s")
-            params.append(iso(until))
-        if box is not None:
-            where.append("r.lat BETWEEN %s AND %s AND r.lon BETWEEN %s AND %s")
-            params.extend(box)
+        where, params = _where("r.", since, until, box)
+        where = f"p.id = ANY(%s::bigint[]) AND {where}"
         with self._db.reading() as conn:
-            rows = conn.execute(_READS_OF.format(where=" AND ".join(where)), params).fetchall()
-        parse = datetime.fromisoformat
-        return [
-            PlateReadRow(plate, state, parse(at), reader, lat, lon, image, event)
-            for plate, state, at, reader, lat, lon, image, event in rows
-        ]
+            rows = conn.execute(_READS_OF.format(where=where), [ids, ids, *params]).fetchall()
+        return [_read(row) for row in rows]
+
+    def newest_reads(
+        self,
+        plate_ids: Sequence[int],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        box: LatLonBox | None = None,
+        circle: Circle | None = None,
+        limit: int | None = None,
+    ) -> ReadPage:
+        """The page's keys and the count come from the primary key alone (it carries lat
+        and lon: an index-only scan), so only the page's rows are read from the table. A
+        circle is tested in Python on (key, lat, lon) of the box's reads."""
+        if not plate_ids:
+            return ReadPage(0, [])
+        if limit is None and circle is None:  # every read: one sort, each text looked up once
+            reads = self.reads_of(plate_ids, since, until, box)
+            return ReadPage(len(reads), reads)
+        where, params = _where("", since, until, box)
+        params = [sorted(plate_ids), *params]
+        with self._db.reading() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            if circle is None:
+                assert limit is not None  # every read is reads_of, above
+                total, rows = _count_and_page(conn, where, params, limit)
+            else:
+                total, rows = _circle_page(conn, where, params, circle, limit)
+        return ReadPage(total, [_read(row) for row in rows])
 
     def reads_at_reader(
         self, reader_id: str, since: datetime, until: datetime
@@ -152,3 +183,55 @@ def _insert(
             plate_id = known[str(plate)]
             reads_per_plate[plate_id] = reads_per_plate.get(plate_id, 0) + 1
             copy.write_row((plate_id, *rest))
+
+
+Row = tuple[str, str | None, str, str, float | None, float | None, str | None, str]
+
+
+def _read(row: Row) -> PlateReadRow:
+    plate, state, at, reader, lat, lon, image, event = row
+    return PlateReadRow(plate, state, datetime.fromisoformat(at), reader, lat, lon, image, event)
+
+
+def _where(
+    alias: str, since: datetime | None, until: datetime | None, box: LatLonBox | None
+) -> tuple[str, list[object]]:
+    """Plates (one bigint[] parameter, first), window and box as a WHERE clause."""
+    where = [f"{alias}plate_id = ANY(%s::bigint[])"]
+    params: list[object] = []
+    if since is not None:
+        where.append(f"{alias}occurred_at >= %s")
+        params.append(iso(since))
+    if until is not None:
+        where.append(f"{alias}occurred_at <= %s")
+        params.append(iso(until))
+    if box is not None:
+        where.append(f"{alias}lat BETWEEN %s AND %s AND {alias}lon BETWEEN %s AND %s")
+        params.extend(box)
+    return " AND ".join(where), params
+
+
+def _count_and_page(
+    conn: Connection, where: str, params: list[object], limit: int
+) -> tuple[int, list[Row]]:
+    """The page first: when it is not full it is everything, and no count is needed."""
+    page: list[Row] = conn.execute(_PAGE.format(where=where), [*params, limit]).fetchall()
+    if len(page) < limit:
+        return len(page), page
+    row = conn.execute(f"SELECT count(*) FROM plate_reads WHERE {where}", params).fetchone()
+    return (int(row[0]) if row else 0), page
+
+
+def _circle_page(
+    conn: Connection, where: str, params: list[object], circle: Circle, limit: int | None
+) -> tuple[int, list[Row]]:
+    """Keys and positions of the box's reads, newest first, tested exactly; then the
+    page's rows are read by primary key, in the order of their keys."""
+    keys_sql = (
+        f"SELECT plate_id, occurred_at, seq, lat, lon FROM plate_reads WHERE {where} {_NEWEST}"
+    )
+    inside = [k[:3] for k in conn.execute(keys_sql, params) if in_circle(circle, k[3], k[4])]
+    keys = inside if limit is None else inside[:limit]
+    columns = [[k[i] for k in keys] for i in range(3)]
+    rows: list[Row] = conn.execute(_BY_KEY, columns).fetchall() if keys else []
+    return len(inside), rows

@@ -14,10 +14,33 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from rtcc.core.clock import iso
-from rtcc.storage.base import LatLonBox, PlateReadRow
+from rtcc.storage.lpr import Circle, LatLonBox, PlateReadRow, ReadPage, in_circle
 from rtcc.storage.sqlite.database import Database
 
-_READ_COLUMNS = "plate_id, plate_state, occurred_at, reader_id, lat, lon, image_ref, event_id"
+_READ_COLUMNS = (
+    "r.plate_id, r.plate_state, r.occurred_at, r.reader_id, r.lat, r.lon, r.image_ref, r.event_id"
+)
+# Every read of the listed plates (a JSON array of distinct ids): the loop runs over the
+# list and seeks each plate's range of the clustered key (CROSS JOIN fixes that order).
+_MATCHING = "json_each(?) j CROSS JOIN plate_reads r ON r.plate_id = j.value"
+_NEWEST = "ORDER BY r.occurred_at DESC, r.seq DESC"
+# The newest `limit` (SQLite keeps a top-N sorter, not every row), then the texts of the
+# page's plates only: a subquery with LIMIT is not flattened into the join.
+_PAGE = (
+    "SELECT p.plate, k.plate_state, k.occurred_at, k.reader_id, k.lat, k.lon, k.image_ref,"
+    f" k.event_id FROM (SELECT {_READ_COLUMNS}, r.seq FROM {_MATCHING} {{where}}"
+    f" {_NEWEST} LIMIT ?) k JOIN plates p ON p.id = k.plate_id"
+    " ORDER BY k.occurred_at DESC, k.seq DESC"
+)
+_BY_KEY = (
+    "SELECT p.plate, r.plate_state, r.occurred_at, r.reader_id, r.lat, r.lon, r.image_ref,"
+    " r.event_id FROM json_each(?) j CROSS JOIN plate_reads r"
+    " ON r.plate_id = json_extract(j.value, '$[0]')"
+    " AND r.occurred_at = json_extract(j.value, '$[1]') AND r.seq = json_extract(j.value, '$[2]')"
+    " JOIN plates p ON p.id = r.plate_id ORDER BY j.key"
+)
+#: The page is looked for first among the newest reads, about this many pages of them.
+_PAGES_AFTER_CUT = 3
 #: One row of `bulk_load`: plate, state, time (iso), reader, lat, lon, image_ref, event id.
 BulkRead = tuple[str, str | None, str, str, float | None, float | None, str | None, str]
 
@@ -53,31 +76,55 @@ class SqlitePlateReadStore:
         (plate id, time) range in the clustered key; plate texts come from one lookup."""
         if not plate_ids:
             return []
-        ids = json.dumps(sorted(plate_ids))
-        where = ["plate_id IN (SELECT value FROM json_each(?))"]
-        params: list[object] = [ids]
-        if since is not None:
-            where.append("occurred_at >= ?")
-            params.append(iso(since))
-        if until is not None:
-            where.append("occurred_at <= ?")
-            params.append(iso(until))
-        if box is not None:
-            where.append("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?")
-            params.extend(box)
-        sql = (
-            f"SELECT {_READ_COLUMNS} FROM plate_reads WHERE {' AND '.join(where)} "
-            "ORDER BY occurred_at DESC"
-        )
+        ids = json.dumps(sorted(set(plate_ids)))
+        where, params = _where(since, until, box)
+        sql = f"SELECT {_READ_COLUMNS} FROM {_MATCHING} {where} {_NEWEST}"
         names_sql = "SELECT id, plate FROM plates WHERE id IN (SELECT value FROM json_each(?))"
         with self._db.reading() as conn:
             names = dict(conn.execute(names_sql, (ids,)).fetchall())
-            rows = conn.execute(sql, params).fetchall()
+            rows = conn.execute(sql, [ids, *params]).fetchall()
         parse = datetime.fromisoformat
         return [
             PlateReadRow(names[pid], state, parse(at), reader, lat, lon, image, event)
             for pid, state, at, reader, lat, lon, image, event in rows
         ]
+
+    def newest_reads(
+        self,
+        plate_ids: Sequence[int],
+        since: datetime | None = None,
+        until: datetime | None = None,
+        box: LatLonBox | None = None,
+        circle: Circle | None = None,
+        limit: int | None = None,
+    ) -> ReadPage:
+        """SQLite counts and keeps the newest `limit` (a top-N sort) while it seeks each
+        plate's (plate id, time) range of the clustered key: only the page reaches Python,
+        texts joined in. A circle is tested in Python on (key, lat, lon) of the box's
+        reads, then only the page's rows are read in full."""
+        if not plate_ids:
+            return ReadPage(0, [])
+        if limit is None and circle is None:  # every read: one sort, each text looked up once
+            reads = self.reads_of(plate_ids, since, until, box)
+            return ReadPage(len(reads), reads)
+        where, params = _where(since, until, box)
+        params = [json.dumps(sorted(set(plate_ids))), *params]
+        with self._db.reading() as conn:
+            conn.execute("BEGIN")  # one snapshot for the count and the page
+            try:
+                if circle is None:
+                    assert limit is not None  # every read is reads_of, above
+                    total, rows = _count_and_page(conn, where, params, limit)
+                else:
+                    total, rows = _circle_page(conn, where, params, circle, limit)
+            finally:
+                conn.execute("COMMIT")
+        parse = datetime.fromisoformat
+        reads = [
+            PlateReadRow(plate, state, parse(at), reader, lat, lon, image, event)
+            for plate, state, at, reader, lat, lon, image, event in rows
+        ]
+        return ReadPage(total, reads)
 
     def reads_at_reader(
         self, reader_id: str, since: datetime, until: datetime
@@ -98,8 +145,8 @@ class SqlitePlateReadStore:
         """Load reads straight into the index, bypassing `events` (benchmarks, re-indexing).
 
         Meant for an empty index or a migration (live reads arrive through the triggers):
-        plate ids are handed out here, rows go in by the 50,000, and the reader index is
-        rebuilt once at the end instead of row by row."""
+        plate ids are handed out here, rows go in by the 50,000, the reader index is
+        rebuilt once at the end instead of row by row, and the WAL is checkpointed."""
         count = 0
         with self._db.transaction() as conn:
             known: dict[str, int] = dict(conn.execute("SELECT plate, id FROM plates"))
@@ -131,6 +178,7 @@ class SqlitePlateReadStore:
                 "CREATE INDEX IF NOT EXISTS plate_reads_reader_time "
                 "ON plate_reads (reader_id, occurred_at)"
             )
+        self._db.checkpoint()  # else readers find every page loaded in a WAL as large
         return count
 
     @staticmethod
@@ -143,3 +191,73 @@ class SqlitePlateReadStore:
             "reader_id, lat, lon, image_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             reads,
         )
+
+
+def _where(
+    since: datetime | None, until: datetime | None, box: LatLonBox | None
+) -> tuple[str, list[object]]:
+    """Window and box as the WHERE clause on `plate_reads r` (none if neither is given)."""
+    where: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        where.append("r.occurred_at >= ?")
+        params.append(iso(since))
+    if until is not None:
+        where.append("r.occurred_at <= ?")
+        params.append(iso(until))
+    if box is not None:
+        where.append("r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?")
+        params.extend(box)
+    return ("WHERE " + " AND ".join(where) if where else ""), params
+
+
+Row = tuple[str, str | None, str, str, float | None, float | None, str | None, str]
+
+
+def _count_and_page(
+    conn: sqlite3.Connection, where: str, params: list[object], limit: int
+) -> tuple[int, list[Row]]:
+    """Count first, with the time span of the matching reads; then look for the page
+    among the reads after a cut that, were they spread evenly, would hold a few pages:
+    the top-N sort then sees hundreds of rows, not tens of thousands. Exact either way:
+    with a page's worth after the cut, no read before it can be among the newest; with
+    less (reads bunched in the past), the page is looked for among them all."""
+    span = f"SELECT count(*), min(r.occurred_at), max(r.occurred_at) FROM {_MATCHING} {where}"
+    total, first, last = conn.execute(span, params).fetchone()
+    if not total or not limit:
+        return int(total), []
+    if total > limit:
+        cut = _cut(first, last, _PAGES_AFTER_CUT * limit / total)
+        recent = f"{where} AND r.occurred_at >= ?" if where else "WHERE r.occurred_at >= ?"
+        page: list[Row] = conn.execute(_PAGE.format(where=recent), [*params, cut, limit]).fetchall()
+        if len(page) == limit:
+            return int(total), page
+    return int(total), conn.execute(_PAGE.format(where=where), [*params, limit]).fetchall()
+
+
+def _cut(first: str, last: str, share: float) -> str:
+    """The time `share` of the way back from `last` to `first` (stored ISO strings)."""
+    if share >= 1:
+        return first
+    start, end = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    return iso(end - (end - start) * share)
+
+
+def _circle_page(
+    conn: sqlite3.Connection,
+    where: str,
+    params: list[object],
+    circle: Circle,
+    limit: int | None,
+) -> tuple[int, list[Row]]:
+    """Keys and positions of the box's reads, newest first, tested exactly; then the
+    page's rows are read in full by primary key, in the order of their keys."""
+    keys_sql = (
+        f"SELECT r.plate_id, r.occurred_at, r.seq, r.lat, r.lon FROM {_MATCHING} {where} {_NEWEST}"
+    )
+    inside = [k[:3] for k in conn.execute(keys_sql, params) if in_circle(circle, k[3], k[4])]
+    if not inside:
+        return 0, []
+    keys = inside if limit is None else inside[:limit]
+    rows = conn.execute(_BY_KEY, (json.dumps(keys),))
+    return len(inside), rows.fetchall()

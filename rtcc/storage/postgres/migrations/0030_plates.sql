@@ -11,7 +11,9 @@ CREATE TABLE IF NOT EXISTS plates (
 );
 
 -- One row per read, keyed by (plate, time): a plate's reads in a time window are one
--- range of the primary key, fetched without touching the events table.
+-- range of the primary key, fetched without touching the events table. The key carries
+-- lat and lon too, so a search counts and picks its page, box or not, from the key alone
+-- (index-only scans) and reads just the page's rows from the table.
 CREATE TABLE IF NOT EXISTS plate_reads (
     plate_id     BIGINT NOT NULL,
     occurred_at  TEXT COLLATE "C" NOT NULL,
@@ -22,7 +24,7 @@ CREATE TABLE IF NOT EXISTS plate_reads (
     lat          DOUBLE PRECISION,
     lon          DOUBLE PRECISION,
     image_ref    TEXT,
-    PRIMARY KEY (plate_id, occurred_at, seq)
+    PRIMARY KEY (plate_id, occurred_at, seq) INCLUDE (lat, lon)
 );
 -- Who else passed this reader around that time (co-travel).
 CREATE INDEX IF NOT EXISTS plate_reads_reader_time ON plate_reads (reader_id, occurred_at);
