@@ -50,14 +50,14 @@ class EidoOptions(BaseModel):
 
     @field_validator("camera_url")
     @classmethod
-    def _camera_placeholder(cls, value: str) -> str:
+    def _names_the_camera(cls, value: str) -> str:
         if "{camera_id}" not in value:
             raise ValueError("must contain {camera_id}")
         return value
 
     @field_validator("web_url")
     @classmethod
-    def _alert_placeholder(cls, value: str | None) -> str | None:
+    def _names_the_alert(cls, value: str | None) -> str | None:
         if value is not None and "{alert_id}" not in value:
             raise ValueError("must contain {alert_id}")
         return value
