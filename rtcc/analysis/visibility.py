@@ -120,12 +120,19 @@ def geodesic_sees(
     # azimuth, back azimuth and distance over its four (fresh, contiguous) arrays.
     az = np.array(lon, dtype=np.float64)
     back = np.array(lat, dtype=np.float64)
-    dist = np.full(n, point_lon, dtype=np.float64)
-    GEOD._inv(az, back, dist, np.full(n, point_lat), radians=False, return_back_azimuth=False)
+    point = np.empty((2, n), dtype=np.float64)
+    point[0], point[1] = point_lon, point_lat
+    GEOD._inv(az, back, point[0], point[1], radians=False, return_back_azimuth=False)
+    dist = point[0]
     az %= 360.0
-    has_axis = ~np.isnan(axis)
-    off = angle_off(az, np.where(has_axis, axis, 0.0)) * has_axis
-    sees = (dist <= rng) & ((half >= 180.0) | (off <= half) | (dist < SAME_SPOT_M))
+    # angle_off(az, axis) in place (few numpy calls on small arrays: this runs per query);
+    # it is NaN where there is no axis, and 0 is what the ranking uses there. Being at
+    # most 180, it also passes every all-round camera (half 180).
+    off = np.abs(az - axis)
+    off %= 360.0
+    np.minimum(off, 360.0 - off, out=off)
+    off[np.isnan(off)] = 0.0
+    sees = (dist <= rng) & ((off <= half) | (dist < SAME_SPOT_M))
     return sees, dist, az, off
 
 

@@ -7,13 +7,15 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rtcc.analysis.camera_index import CameraIndex
+from rtcc.analysis.camera_cells import FLAT_MAX_LAT
+from rtcc.analysis.camera_index import CameraIndex, cell_rows
 from rtcc.analysis.camera_live import LiveCameras
-from rtcc.analysis.visibility import GEOD, CameraView, brute_force_visible
+from rtcc.analysis.visibility import GEOD, CameraView, brute_force_visible, geodesic_sees
 from rtcc.core.events import EVENT_IN_ADAPTER, Event, event_from_wire
 from rtcc.sources.cameras import CameraRegistryAdapter, CameraRegistryOptions
 
@@ -251,3 +253,59 @@ def test_real_cameras_nyc_dot_and_deflock_alpr_match_the_geodesic_check(
     assert south_facing.camera_id in ids(index.visible(*south))
     assert south_facing.camera_id not in ids(index.visible(*north))
     assert json.loads((cams / "osm_alpr_deflock" / "index.json").read_text())
+
+
+def test_flat_prefilter_never_drops_a_camera_the_geodesic_test_keeps() -> None:
+    """The index's cheap range + sector prefilter, at every latitude it is used (< 70°),
+    ranges to 20 km and narrow sectors, on points a hair around the exact edges."""
+    rnd = random.Random(5)
+    rows, points = [], []
+    for _ in range(20_000):
+        lat, lon = rnd.uniform(-69.8, 69.8), rnd.uniform(-180.0, 180.0)
+        heading = None if rnd.random() < 0.05 else rnd.uniform(0.0, 359.999)
+        cam = CameraView(
+            "c",
+            lat,
+            lon,
+            heading,
+            fov_deg=rnd.choice([1.0, 30.0, 90.0, 170.0, 355.0]),
+            range_m=rnd.choice([1.0, 50.0, 400.0, 5_000.0, 20_000.0]),
+            camera_type=rnd.choice(["fixed", "ptz"]),
+            pan_range_deg=rnd.choice([0.0, 90.0, 360.0]),
+        )
+        edge = (heading or 0.0) + rnd.choice([-1, 1]) * cam.half_angle_deg
+        bearing = rnd.choice([edge + rnd.uniform(-0.01, 0.01), rnd.uniform(0, 360)])
+        dist = rnd.choice([cam.range_m * rnd.uniform(0.9999, 1.0001), rnd.uniform(0, 0.02)])
+        rows.append(
+            (lat, lon, np.nan if heading is None else heading, cam.half_angle_deg, cam.range_m)
+        )
+        points.append(at(lat, lon, bearing % 360.0, dist))
+    cols = np.array(rows)
+    block = cell_rows(cols)
+    kept = 0
+    for i, (plat, plon) in enumerate(points):
+        if abs(plat) >= FLAT_MAX_LAT:
+            continue
+        c = cols[i : i + 1]
+        sees = geodesic_sees(c[:, 0], c[:, 1], c[:, 2], c[:, 3], c[:, 4], plat, plon)[0]
+        passed = CameraIndex._prefilter(block[:, i : i + 1], plat, plon)
+        assert passed[0] or not sees[0], (rows[i], plat, plon)
+        kept += int(sees[0])
+    assert kept > 5_000
+
+
+def test_cell_blocks_follow_upserts_and_removals_of_cameras_sharing_cells() -> None:
+    cams = [CameraView(f"c{i}", *at(*HERE, 36.0 * i, 30.0), heading_deg=0.0) for i in range(10)]
+    index = CameraIndex()
+    index.bulk_load(cams[:5])
+    for cam in cams[5:]:
+        index.upsert(cam)
+    point = at(*HERE, 0.0, 100.0)
+    assert ids(index.visible(*point)) == ids(brute_force_visible(cams, *point))
+    index.remove("c3")
+    index.upsert(CameraView("c7", *at(*HERE, 252.0, 30.0), heading_deg=180.0))  # re-aimed
+    left = [c for c in cams if c.camera_id not in {"c3", "c7"}]
+    assert ids(index.visible(*point)) == ids(brute_force_visible(left, *point))
+    # a point under a camera (within 1 cm) is seen whatever way it faces
+    under = at(cams[0].lat, cams[0].lon, 180.0, 0.005)
+    assert "c0" in ids(index.visible(*under))
