@@ -1,7 +1,7 @@
 """Stores written once for both backends, in the SQL that SQLite and PostgreSQL share.
 
 A store here takes a `SqlDatabase`: `transaction()` and `reading()` lend a connection
-whose `execute` takes `?` placeholders on either backend, `streaming(sql)` reads a long
+whose `execute` takes `?` parameter markers on either backend, `streaming(sql)` reads a long
 result a batch at a time, and `lock(conn, key)` makes writers of one key take turns
 across processes (PostgreSQL; SQLite has one writer anyway). The SQL sticks to what both
 engines speak: `ON CONFLICT … DO NOTHING/UPDATE` with `excluded`, `RETURNING`, no engine
