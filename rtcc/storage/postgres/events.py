@@ -22,17 +22,15 @@ from rtcc.storage.base import (
     Rejection,
 )
 from rtcc.storage.postgres.database import Database
-from rtcc.storage.postgres.event_rows import (
+from rtcc.storage.postgres.event_rows import entity_columns, event_columns, with_ids
+from rtcc.storage.sql.event_rows import (
+    SHORT_WINDOW,
     alert_rows,
-    entity_columns,
     entity_from_row,
-    event_columns,
     first_per_dedup_key,
     newest_per_entity,
     wire_from_row,
-    with_ids,
 )
-from rtcc.storage.sqlite.events import SHORT_WINDOW
 
 # One statement per batch: arrays in, the ids actually stored out. seq is drawn in batch
 # order (so recent_events sees the batch as SQLite does), rows go in dedup-key order.

@@ -1,4 +1,4 @@
-"""The PostgreSQL side of `rtcc.storage.sql`: `?` placeholders and per-key locks."""
+"""The PostgreSQL side of `rtcc.storage.sql`: `?` parameter markers and per-key locks."""
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager

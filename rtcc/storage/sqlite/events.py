@@ -4,7 +4,7 @@ import heapq
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from rtcc.core.alerts import Alert
@@ -18,6 +18,14 @@ from rtcc.storage.base import (
     NearbyEvent,
     RejectCount,
     Rejection,
+)
+from rtcc.storage.sql.event_rows import (
+    SHORT_WINDOW,
+    alert_rows,
+    entity_from_row,
+    first_per_dedup_key,
+    newest_per_entity,
+    wire_from_row,
 )
 from rtcc.storage.sqlite.database import Database
 
@@ -42,16 +50,13 @@ _EVENT_COLUMNS = (
 _CHUNK = 900  # stays below SQLite's bound-parameter limit
 
 
-SHORT_WINDOW = timedelta(hours=6)
-
-
 class SqliteEventStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def append(self, events: Sequence[Event]) -> AppendResult:
         """Store new events and their entity state in one transaction; skip known dedup keys."""
-        unique = _first_per_dedup_key(events)
+        unique = first_per_dedup_key(events)
         # Rows are built before taking the write lock, so other writers wait less.
         received: dict[datetime, str] = {}
         for e in unique:  # a batch shares one received time: format it once
@@ -63,7 +68,7 @@ class SqliteEventStore:
             # (not the R*Tree rows the trigger adds), so it is the number of new events.
             inserted = conn.executemany(_INSERT_EVENT, rows).rowcount
             stored = unique if inserted == len(unique) else self._inserted(conn, unique)
-            conn.executemany(_UPSERT_ENTITY, [_entity_row(e) for e in _newest_per_entity(stored)])
+            conn.executemany(_UPSERT_ENTITY, [_entity_row(e) for e in newest_per_entity(stored)])
         persisted = utcnow()
         for e in stored:
             e.hops.persisted_at = persisted
@@ -92,7 +97,7 @@ class SqliteEventStore:
         with self._db.reading() as conn:
             sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?"
             row = conn.execute(sql, (event_id,)).fetchone()
-        return _wire_from_row(row) if row else None
+        return wire_from_row(row) if row else None
 
     def recent_events(self, kinds: Sequence[str], limit: int) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(kinds))
@@ -101,7 +106,7 @@ class SqliteEventStore:
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql, (*kinds, limit)).fetchall()
-        return [_wire_from_row(row) for row in rows]
+        return [wire_from_row(row) for row in rows]
 
     def entities(self) -> list[EntityState]:
         """Every entity's latest event, with `first_occurred_at` (when it was first seen)."""
@@ -111,10 +116,7 @@ class SqliteEventStore:
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql).fetchall()
-        return [
-            EntityState(r[0], r[1], r[2], r[3], json.loads(r[4]) | {"first_occurred_at": r[5]})
-            for r in rows
-        ]
+        return [entity_from_row(r) for r in rows]
 
     def entity(self, entity_key: str) -> EntityState | None:
         sql = (
@@ -125,7 +127,7 @@ class SqliteEventStore:
             r = conn.execute(sql, (entity_key,)).fetchone()
         if r is None:
             return None
-        return EntityState(r[0], r[1], r[2], r[3], json.loads(r[4]) | {"first_occurred_at": r[5]})
+        return entity_from_row(r)
 
     def entities_near(
         self, lat: float, lon: float, radius_m: float, entity_type: str
@@ -203,7 +205,7 @@ class SqliteEventStore:
                         break
         if nearest is not None:  # decode only what is returned
             found = heapq.nsmallest(nearest, found, key=lambda pair: pair[0])
-        return [NearbyEvent(_wire_from_row(row), distance) for distance, row in found]
+        return [NearbyEvent(wire_from_row(row), distance) for distance, row in found]
 
     def add_alerts(self, alerts: Sequence[Alert]) -> None:
         rows = [
@@ -232,7 +234,7 @@ class SqliteEventStore:
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql, (alert_id,)).fetchall()
-        found = _alert_rows(rows)
+        found = alert_rows(rows)
         return found[0] if found else None
 
     def recent_alerts(self, limit: int) -> list[dict[str, Any]]:
@@ -242,7 +244,7 @@ class SqliteEventStore:
         )
         with self._db.reading() as conn:
             rows = conn.execute(sql, (limit,)).fetchall()
-        return _alert_rows(rows)
+        return alert_rows(rows)
 
     def record_rejections(self, rejections: Sequence[Rejection]) -> None:
         now = iso(utcnow())
@@ -265,16 +267,6 @@ class SqliteEventStore:
             return [RejectCount(*row) for row in conn.execute(sql)]
 
 
-def _first_per_dedup_key(events: Sequence[Event]) -> list[Event]:
-    seen: set[str] = set()
-    unique = []
-    for e in events:
-        if e.dedup_key not in seen:
-            seen.add(e.dedup_key)
-            unique.append(e)
-    return unique
-
-
 def _event_row(e: Event, received_at: str) -> tuple[object, ...]:
     loc = e.location
     return (
@@ -293,16 +285,6 @@ def _event_row(e: Event, received_at: str) -> tuple[object, ...]:
     )
 
 
-def _newest_per_entity(events: Sequence[Event]) -> list[Event]:
-    """One upsert per entity and batch: a batch often holds many fixes of the same unit."""
-    newest: dict[str, Event] = {}
-    for e in events:
-        key = e.entity_key
-        if key is not None and (key not in newest or e.occurred_at >= newest[key].occurred_at):
-            newest[key] = e
-    return list(newest.values())
-
-
 def _entity_row(e: Event) -> tuple[object, ...]:
     key = e.entity_key
     assert key is not None
@@ -319,37 +301,3 @@ def _entity_row(e: Event) -> tuple[object, ...]:
         e.id,
         json.dumps(wire),
     )
-
-
-def _wire_from_row(row: tuple[Any, ...]) -> dict[str, Any]:
-    ev_id, kind, source, ref, occurred, received, lat, lon, acc, payload, dedup = row
-    return {
-        "id": ev_id,
-        "kind": kind,
-        "source": source,
-        "source_ref": ref,
-        "occurred_at": occurred,
-        "received_at": received,
-        "location": {"lat": lat, "lon": lon, "accuracy_m": acc} if lat is not None else None,
-        "payload": json.loads(payload),
-        "dedup_key": dedup,
-    }
-
-
-def _alert_rows(rows: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": r[0],
-            "rule": r[1],
-            "created_at": r[2],
-            "severity": r[3],
-            "title": r[4],
-            "event_id": r[5],
-            "location": {"lat": r[6], "lon": r[7], "accuracy_m": None}
-            if r[6] is not None
-            else None,
-            "detail": json.loads(r[8]),
-            "hops": None,
-        }
-        for r in rows
-    ]
