@@ -23,7 +23,6 @@ What it does NOT guarantee:
   a warning, and nothing is reclaimed.
 """
 
-import hashlib
 import json
 import threading
 from collections.abc import Iterable, Sequence
@@ -35,15 +34,14 @@ from psycopg import sql
 from rtcc.core.clock import iso, utcnow
 from rtcc.storage.base import LegalHold, PurgedKind
 from rtcc.storage.postgres.database import Connection, Database
+from rtcc.storage.sql.retention_rows import (
+    HOLD_COLUMNS,
+    PURGED_TABLES,
+    hold_from_row,
+    ids_digest,
+)
 
 _PURGE_LOCK = 0x72746370  # "rtcp": one purge at a time across processes
-_HOLD = "id, case_number, reason, event_ids, created_by, created_at, released_by, released_at"
-# Non-event kinds: table, the time column a rule's cutoff applies to, and the row key.
-_TABLES = {
-    "alerts": ("alerts", "created_at", "id"),
-    "dead_letters": ("dead_letters", "received_at", "id"),
-    "video": ("private_camera_segments", "ends_at", "clip_url"),
-}
 # What goes with a non-event kind: rows about alerts that are gone (their lifecycle, their
 # delivery receipts), and outputs' dead letters (each holds a copy of its alert).
 _ALSO: dict[str, tuple[tuple[str, str], ...]] = {
@@ -57,16 +55,6 @@ _ALSO: dict[str, tuple[tuple[str, str], ...]] = {
         ("output_dead_letters", "DELETE FROM output_dead_letters WHERE failed_at < %(cutoff)s"),
     ),
 }  # fmt: skip
-
-
-def _hold(row: tuple[Any, ...]) -> LegalHold:
-    values = list(row)
-    values[3] = json.loads(values[3])
-    return LegalHold(*values)
-
-
-def _digest(ids: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
 def _exists(conn: Connection, table: str) -> bool:
@@ -113,7 +101,7 @@ class PostgresRetentionStore:
             oldest=doomed[0][2] if doomed else None,
             newest=doomed[-1][2] if doomed else None,
             held=len(rows) - len(doomed),
-            ids_sha256=_digest(eid for _, eid, _ in doomed),
+            ids_sha256=ids_digest(eid for _, eid, _ in doomed),
         )
 
     @staticmethod
@@ -157,7 +145,7 @@ class PostgresRetentionStore:
     def purge_hits(self, cutoff: datetime, keep: frozenset[str]) -> PurgedKind:
         with self._db.transaction() as conn:
             if not _exists(conn, "hotlist_hits"):
-                return PurgedKind("lpr_hit", iso(cutoff), 0, None, None, 0, _digest([]))
+                return PurgedKind("lpr_hit", iso(cutoff), 0, None, None, 0, ids_digest([]))
             _lock(conn)
             rows = conn.execute(
                 "SELECT h.id, h.event_id, h.read_at, e.seq FROM hotlist_hits h "
@@ -180,14 +168,14 @@ class PostgresRetentionStore:
             oldest=doomed[0][2] if doomed else None,
             newest=doomed[-1][2] if doomed else None,
             held=len(rows) - len(doomed),
-            ids_sha256=_digest(r[0] for r in doomed),
+            ids_sha256=ids_digest(r[0] for r in doomed),
         )
 
     def purge_table(self, kind: str, cutoff: datetime) -> PurgedKind:
-        table, column, key = _TABLES[kind]
+        table, column, key = PURGED_TABLES[kind]
         with self._db.transaction() as conn:
             if not _exists(conn, table):
-                return PurgedKind(kind, iso(cutoff), 0, None, None, 0, _digest([]))
+                return PurgedKind(kind, iso(cutoff), 0, None, None, 0, ids_digest([]))
             _lock(conn)
             delete = sql.SQL("DELETE FROM {t} WHERE {c} < %(cutoff)s RETURNING {k}, {c}").format(
                 t=sql.Identifier(table), c=sql.Identifier(column), k=sql.Identifier(key)
@@ -209,7 +197,7 @@ class PostgresRetentionStore:
             oldest=rows[0][1] if rows else None,
             newest=rows[-1][1] if rows else None,
             held=0,
-            ids_sha256=_digest(str(r[0]) for r in rows),
+            ids_sha256=ids_digest(str(r[0]) for r in rows),
         )
 
     def held_event_ids(self, holds: Sequence[LegalHold]) -> frozenset[str]:
@@ -258,8 +246,8 @@ class PostgresRetentionStore:
     def holds(self, live_only: bool = True) -> list[LegalHold]:
         where = "WHERE released_at IS NULL" if live_only else ""
         with self._db.reading() as conn:
-            rows = conn.execute(f"SELECT {_HOLD} FROM legal_holds {where} ORDER BY id")
-            return [_hold(row) for row in rows.fetchall()]
+            rows = conn.execute(f"SELECT {HOLD_COLUMNS} FROM legal_holds {where} ORDER BY id")
+            return [hold_from_row(row) for row in rows.fetchall()]
 
     def release_hold(self, hold_id: int, released_by: str, at: datetime) -> bool:
         with self._db.transaction() as conn:

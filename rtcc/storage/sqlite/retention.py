@@ -4,27 +4,23 @@ The writer connection runs with `secure_delete` on, so freed pages are zeroed, a
 `compact()` checkpoints the WAL so no old page image of a purged row stays in it.
 """
 
-import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from rtcc.core.clock import iso, utcnow
 from rtcc.storage.base import LegalHold, PurgedKind
+from rtcc.storage.sql.retention_rows import (
+    HOLD_COLUMNS,
+    PURGED_TABLES,
+    hold_from_row,
+    ids_digest,
+)
 from rtcc.storage.sqlite.database import Database
 
 BATCH = 500
-_HOLD = "id, case_number, reason, event_ids, created_by, created_at, released_by, released_at"
-# Non-event kinds: table and the time column a rule's cutoff applies to.
-_TABLES = {
-    "alerts": ("alerts", "created_at", "id"),
-    "dead_letters": ("dead_letters", "received_at", "id"),
-    "video": ("private_camera_segments", "ends_at", "clip_url"),
-}
-
-
 # What goes with a non-event kind: rows about alerts that are gone (their lifecycle, their
 # delivery receipts), and outputs' dead letters (each holds a copy of its alert).
 _ALSO: dict[str, tuple[tuple[str, str], ...]] = {
@@ -38,16 +34,6 @@ _ALSO: dict[str, tuple[tuple[str, str], ...]] = {
         ("output_dead_letters", "DELETE FROM output_dead_letters WHERE failed_at < ?"),
     ),
 }  # fmt: skip
-
-
-def _hold(row: tuple[Any, ...]) -> LegalHold:
-    values = list(row)
-    values[3] = json.loads(values[3])
-    return LegalHold(*values)
-
-
-def _digest(ids: Iterable[str]) -> str:
-    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
 def _exists(conn: sqlite3.Connection, table: str) -> bool:
@@ -84,7 +70,7 @@ class SqliteRetentionStore:
             oldest=doomed[0][2] if doomed else None,
             newest=doomed[-1][2] if doomed else None,
             held=len(rows) - len(doomed),
-            ids_sha256=_digest(eid for _, eid, _ in doomed),
+            ids_sha256=ids_digest(eid for _, eid, _ in doomed),
         )
 
     @staticmethod
@@ -114,7 +100,7 @@ class SqliteRetentionStore:
     def purge_hits(self, cutoff: datetime, keep: frozenset[str]) -> PurgedKind:
         with self._db.reading() as conn:
             if not _exists(conn, "hotlist_hits"):
-                return PurgedKind("lpr_hit", iso(cutoff), 0, None, None, 0, _digest([]))
+                return PurgedKind("lpr_hit", iso(cutoff), 0, None, None, 0, ids_digest([]))
             rows = conn.execute(
                 "SELECT h.id, h.event_id, h.read_at, e.seq FROM hotlist_hits h "
                 "LEFT JOIN events e ON e.id = h.event_id WHERE h.read_at < ? ORDER BY h.read_at",
@@ -138,14 +124,14 @@ class SqliteRetentionStore:
             oldest=doomed[0][2] if doomed else None,
             newest=doomed[-1][2] if doomed else None,
             held=len(rows) - len(doomed),
-            ids_sha256=_digest(r[0] for r in doomed),
+            ids_sha256=ids_digest(r[0] for r in doomed),
         )
 
     def purge_table(self, kind: str, cutoff: datetime) -> PurgedKind:
-        table, column, key = _TABLES[kind]
+        table, column, key = PURGED_TABLES[kind]
         with self._db.transaction() as conn:
             if not _exists(conn, table):
-                return PurgedKind(kind, iso(cutoff), 0, None, None, 0, _digest([]))
+                return PurgedKind(kind, iso(cutoff), 0, None, None, 0, ids_digest([]))
             rows = conn.execute(
                 f"SELECT {key}, {column} FROM {table} WHERE {column} < ? ORDER BY {column}",
                 (iso(cutoff),),
@@ -161,7 +147,7 @@ class SqliteRetentionStore:
             oldest=rows[0][1] if rows else None,
             newest=rows[-1][1] if rows else None,
             held=0,
-            ids_sha256=_digest(str(r[0]) for r in rows),
+            ids_sha256=ids_digest(str(r[0]) for r in rows),
         )
 
     def held_event_ids(self, holds: Sequence[LegalHold]) -> frozenset[str]:
@@ -210,8 +196,8 @@ class SqliteRetentionStore:
     def holds(self, live_only: bool = True) -> list[LegalHold]:
         where = "WHERE released_at IS NULL" if live_only else ""
         with self._db.reading() as conn:
-            rows = conn.execute(f"SELECT {_HOLD} FROM legal_holds {where} ORDER BY id")
-            return [_hold(row) for row in rows.fetchall()]
+            rows = conn.execute(f"SELECT {HOLD_COLUMNS} FROM legal_holds {where} ORDER BY id")
+            return [hold_from_row(row) for row in rows.fetchall()]
 
     def release_hold(self, hold_id: int, released_by: str, at: datetime) -> bool:
         with self._db.transaction() as conn:
