@@ -19,9 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import load_average, markdown_table, record_section
+from common import load_average, markdown_table, print_table, record_section
 from rich.console import Console
-from rich.table import Table
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -169,12 +168,12 @@ def main() -> None:
     console = Console(width=max(110, Console().width))
     load_before = load_average()
     results = [r for name in sorted(ADAPTERS) if (r := measure(name, args.seconds, args.limit))]
-    table = Table(title="Adapter parse-and-normalise throughput (higher is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in table_rows(results):
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console,
+        "Adapter parse-and-normalise throughput (higher is better)",
+        HEADERS,
+        table_rows(results),
+    )
     if args.record:
         body = markdown_table(HEADERS, table_rows(results)) + (
             "\n\nOverhead = bare messages/s ÷ adapter messages/s on the same messages "

@@ -32,21 +32,22 @@ from typing import Any
 import httpx
 import websockets
 from common import (
+    BENCH_USER,
     CENTRE,
     busy_warning,
     cpu_seconds,
     load_average,
+    login,
     markdown_table,
     percentile,
     prepare_data_dir,
+    print_table,
     record_section,
     running_server,
 )
 from rich.console import Console
-from rich.table import Table
 
 TARGET_P99_MS = 100.0
-USER = ("bench-analyst", "bench password 1", "analyst")
 QUIET_S = 5.0  # a client stops once it has every alert, or after this long without one
 
 
@@ -110,14 +111,6 @@ def _gunshot(i: int, tag: str) -> dict[str, Any]:
     }
 
 
-def login(url: str) -> str:
-    response = httpx.post(
-        f"{url}/api/v1/auth/login", json={"username": USER[0], "password": USER[1]}
-    )
-    response.raise_for_status()
-    return response.cookies["rtcc_session"]
-
-
 def _stats(values: list[float]) -> list[str]:
     return [f"{percentile(values, q) * 1000:.1f}" for q in (50, 95, 99)] + [
         f"{max(values) * 1000:.1f}"
@@ -145,7 +138,7 @@ def main() -> None:
     if warning := busy_warning():
         console.print(f"[yellow]warning: {warning}")
     with tempfile.TemporaryDirectory(prefix="rtcc-bench-") as tmp:
-        key = prepare_data_dir(Path(tmp), USER)
+        key = prepare_data_dir(Path(tmp), BENCH_USER)
         with running_server(Path(tmp), "NORMAL") as server:
             cookie = login(server.url)
             ctx = mp.get_context("spawn")
@@ -194,12 +187,9 @@ def main() -> None:
         ["published → sent (server stamp)", "", *_stats(server_side)],
         ["sent → received by client", "", *_stats(client_side)],
     ]
-    table = Table(title=f"One alert → {connected} wall websockets (ms, lower is better)")
-    for head in heads:
-        table.add_column(head, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console, f"One alert → {connected} wall websockets (ms, lower is better)", heads, rows
+    )
     p99 = percentile(total, 99) * 1000
     note = (
         f"{len(wanted)} alerts, one every {args.gap:g} s, to {connected} clients in "

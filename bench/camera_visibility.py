@@ -30,9 +30,15 @@ from typing import Any
 import numpy as np
 import shapely
 from camera_visibility_pg import PostgisEngine, connect_postgis
-from common import busy_warning, load_average, markdown_table, percentile, record_section
+from common import (
+    busy_warning,
+    load_average,
+    markdown_table,
+    percentile,
+    print_table,
+    record_section,
+)
 from rich.console import Console
-from rich.table import Table
 
 from rtcc.analysis.camera_index import M_PER_DEG, CameraIndex
 from rtcc.analysis.visibility import GEOD, CameraView, VisibleCamera, geodesic_sees, rank
@@ -268,12 +274,12 @@ def main() -> None:
     finally:
         if postgis is not None:
             postgis.close()
-    table = Table(title=f"Cameras that can see a point: {LIMIT} best per query (lower is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console,
+        f"Cameras that can see a point: {LIMIT} best per query (lower is better)",
+        HEADERS,
+        rows,
+    )
     if args.record:
         body = markdown_table(HEADERS, rows, left=2) + "\n\n" + "\n".join(f"- {n}" for n in notes)
         if postgis is None:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from rich.console import Console
+from rich.table import Table
 
 from rtcc.governance.bootstrap import create_source_key
 from rtcc.governance.identity import hash_password
@@ -42,6 +44,8 @@ KIND_MIX = {
     "gunshot": 0.5,
 }
 Wire = dict[str, Any]
+# The analyst the server benchmarks sign in as (created by prepare_data_dir).
+BENCH_USER = ("bench-analyst", "bench password 1", "analyst")
 
 
 def _stamp(i: int) -> str:
@@ -264,6 +268,27 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: 
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def login(url: str, user: tuple[str, str, str] = BENCH_USER) -> str:
+    """Sign in to a running server; the session cookie for its API and websocket."""
+    response = httpx.post(
+        f"{url}/api/v1/auth/login", json={"username": user[0], "password": user[1]}
+    )
+    response.raise_for_status()
+    return response.cookies["rtcc_session"]
+
+
+def print_table(
+    console: Console, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]
+) -> None:
+    """The results on the terminal: one row per measurement, numbers right-aligned."""
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, justify="right")
+    for cells in rows:
+        table.add_row(*cells)
+    console.print(table)
 
 
 def record_section(name: str, body: str, data_root: Path, load_before: str) -> None:

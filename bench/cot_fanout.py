@@ -26,9 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import busy_warning, free_port, load_average, markdown_table, record_section
+from common import (
+    busy_warning,
+    free_port,
+    load_average,
+    markdown_table,
+    print_table,
+    record_section,
+)
 from rich.console import Console
-from rich.table import Table
 
 from rtcc.core.alerts import Alert
 from rtcc.core.geo import Location
@@ -280,12 +286,12 @@ def main() -> None:
         for clients in args.clients:
             outcomes.append(_taky(Path(tmp) / f"taky{clients}", clients, args.events, args.settle))
             outcomes.append(asyncio.run(_ours(clients, args.events, args.settle)))
-    table = Table(title="CoT fan-out to TAK clients (higher deliveries/s is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in _rows(outcomes):
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console,
+        "CoT fan-out to TAK clients (higher deliveries/s is better)",
+        HEADERS,
+        _rows(outcomes),
+    )
     ours = [o for o in outcomes if o.server == "OpenRTCC"]
     ok = all(o.lost == 0 and o.out_of_order == 0 for o in ours)
     console.print(f"OpenRTCC: 0 lost and in order: {ok}; target ≥ {TARGET_RATIO:g}x taky")

@@ -12,9 +12,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import load_average, markdown_table, percentile, record_section
+from common import load_average, markdown_table, percentile, print_table, record_section
 from rich.console import Console
-from rich.table import Table
 
 from rtcc.analysis.hotlists.matching import HotlistIndex
 from rtcc.analysis.hotlists.models import Hotlist, HotlistEntry
@@ -116,12 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     load_before = load_average()
     rows = [measure(int(size), args.reads) for size in args.sizes.split(",")]
-    table = Table(title="Hotlist matching per plate read (lower is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    Console().print(table)
+    print_table(Console(), "Hotlist matching per plate read (lower is better)", HEADERS, rows)
     if args.record:
         body = markdown_table(HEADERS, rows) + (
             f"\n\nµs/read: wall time of batches of {BATCH} reads ÷ {BATCH} (normalise, fold, "

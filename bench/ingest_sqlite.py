@@ -31,11 +31,11 @@ from common import (
     markdown_table,
     mixed_events,
     prepare_data_dir,
+    print_table,
     record_section,
     running_server,
 )
 from rich.console import Console
-from rich.table import Table
 
 from rtcc.app import build_services
 from rtcc.core.clock import iso, utcnow
@@ -212,12 +212,9 @@ def main() -> None:
     if warning := busy_warning():
         console.print(f"[yellow]warning: {warning}")
     results = run(args.repeats, args.scale, console)
-    table = Table(title="Durable ingest into SQLite (higher is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in table_rows(results):
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console, "Durable ingest into SQLite (higher is better)", HEADERS, table_rows(results)
+    )
     console.print(verdict(results))
     if args.record:
         body = markdown_table(HEADERS, table_rows(results)) + f"\n\n{verdict(results)}"

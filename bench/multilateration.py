@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import REPO, load_average, markdown_table, percentile, record_section
+from common import REPO, load_average, markdown_table, percentile, print_table, record_section
 from pyproj import Geod
 from rich.console import Console
-from rich.table import Table
 
 from rtcc.analysis.multilateration import Arrival, LocateError, locate
 from rtcc.core.geo import offset_m
@@ -138,12 +137,9 @@ def main() -> None:
         shots += rng.sample(real_shot_locations(DATA / name), args.shots // 2)
     rng.shuffle(shots)
     rows = [run(config, shots, seed) for seed, config in enumerate(configs())]
-    table = Table(title="Gunshot location from simulated sensor times (real shot locations)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console, "Gunshot location from simulated sensor times (real shot locations)", HEADERS, rows
+    )
     if args.record:
         body = markdown_table(HEADERS, rows, left=0) + (
             "\n\nError = WGS84 geodesic distance from the true shot to the fix. "

@@ -16,9 +16,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import BASE_TIME, load_average, markdown_table, mixed_events, record_section
+from common import (
+    BASE_TIME,
+    load_average,
+    markdown_table,
+    mixed_events,
+    print_table,
+    record_section,
+)
 from rich.console import Console
-from rich.table import Table
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -134,12 +140,12 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     decisions = fatigue_rate(200_000)
-    table = Table(title="Ingest with playbooks (in-process, batches of 200; higher is better)")
-    for header in HEADERS:
-        table.add_column(header, justify="right")
-    for cells in table_rows(results):
-        table.add_row(*cells)
-    console.print(table)
+    print_table(
+        console,
+        "Ingest with playbooks (in-process, batches of 200; higher is better)",
+        HEADERS,
+        table_rows(results),
+    )
     console.print(f"fatigue control: {decisions:,.0f} decisions/s ({1e6 / decisions:.1f} µs each)")
     if args.record:
         body = markdown_table(HEADERS, table_rows(results)) + (

@@ -50,6 +50,7 @@ import httpx
 import orjson
 import psycopg
 from common import (
+    BENCH_USER,
     HOST,
     KIND_MIX,
     REPO,
@@ -58,16 +59,17 @@ from common import (
     cpu_seconds,
     free_port,
     load_average,
+    login,
     markdown_table,
     percentile,
     prepare_data_dir,
+    print_table,
     record_section,
     running_server,
 )
 from psycopg import sql
 from rich.console import Console
-from rich.table import Table
-from ws_latency import USER, login, probe, rows_for
+from ws_latency import probe, rows_for
 
 from rtcc.governance.bootstrap import create_source_key
 from rtcc.governance.identity import hash_password
@@ -256,7 +258,7 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 @contextmanager
 def sqlite_deployment(tmp: Path) -> Iterator[Deployment]:
-    key = prepare_data_dir(tmp, USER)
+    key = prepare_data_dir(tmp, BENCH_USER)
     with running_server(tmp, "FULL") as server:
         storage = open_storage(Settings(data_dir=tmp))
         try:
@@ -280,7 +282,7 @@ def queued_deployment(tmp: Path, workers: int) -> Iterator[Deployment]:
         url = _pg_url(dbname)
         storage = open_storage(Settings(data_dir=tmp, database_url=url, database_pool_size=2))
         key = create_source_key(storage.accounts, "bench")
-        storage.accounts.add_user(USER[0], hash_password(USER[1]), USER[2])
+        storage.accounts.add_user(BENCH_USER[0], hash_password(BENCH_USER[1]), BENCH_USER[2])
         nats_port, api_port = free_port(), free_port()
         store = tmp / "jetstream"
         store.mkdir()
@@ -674,17 +676,6 @@ def versions() -> str:
         f"{pg_text}; {nats.strip()} with default settings: JetStream acknowledges once the "
         "batch is in its file store, which it fsyncs on its own interval (not per message)."
     )
-
-
-def print_table(
-    console: Console, title: str, headers: tuple[str, ...], rows: list[list[str]]
-) -> None:
-    table = Table(title=title)
-    for header in headers:
-        table.add_column(header, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
 
 
 def main() -> None:

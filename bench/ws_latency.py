@@ -26,21 +26,22 @@ from typing import Any
 import httpx
 import websockets
 from common import (
+    BENCH_USER,
     build_event,
     busy_warning,
     cpu_seconds,
     load_average,
+    login,
     markdown_table,
     percentile,
     prepare_data_dir,
+    print_table,
     record_section,
     running_server,
 )
 from rich.console import Console
-from rich.table import Table
 
 TARGET_P99_MS = 250.0
-USER = ("bench-analyst", "bench password 1", "analyst")
 PROBE_TIMEOUT_S = 5.0
 HOPS = (
     ("client → received", "sent", "received_at"),
@@ -178,14 +179,6 @@ def rows_for(phase: str, probes: Probes) -> list[list[str]]:
     return rows
 
 
-def login(url: str) -> str:
-    response = httpx.post(
-        f"{url}/api/v1/auth/login", json={"username": USER[0], "password": USER[1]}
-    )
-    response.raise_for_status()
-    return response.cookies["rtcc_session"]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--record", action="store_true", help="rewrite docs/PERFORMANCE.md")
@@ -198,7 +191,7 @@ def main() -> None:
     if warning := busy_warning():
         console.print(f"[yellow]warning: {warning}")
     with tempfile.TemporaryDirectory(prefix="rtcc-bench-") as tmp:
-        key = prepare_data_dir(Path(tmp), USER)
+        key = prepare_data_dir(Path(tmp), BENCH_USER)
         with running_server(Path(tmp), "FULL") as server:
             cookie = login(server.url)
             console.print(f"[dim]idle: {args.idle_probes} probes…")
@@ -218,12 +211,7 @@ def main() -> None:
             feeder.join(30)
     headers = ("phase", "hop", "probes", "lost / resyncs", "p50 ms", "p95 ms", "p99 ms", "max ms")
     rows = rows_for("idle", idle) + rows_for("loaded", loaded)
-    table = Table(title="Event POST → websocket delivery (ms, lower is better)")
-    for header in headers:
-        table.add_column(header, justify="right")
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    print_table(console, "Event POST → websocket delivery (ms, lower is better)", headers, rows)
     load_line = (
         f"Background load: asked {args.rate:,} events/s in batches of {args.batch}, achieved "
         f"{feed['rate']:,.0f} events/s ({feed['batches']} batches, {feed['failures']} failed; "
