@@ -3,9 +3,10 @@
 For each rule, data older than `keep_days` is deleted from its table and from
 everything derived from it (spatial indexes, live state, the plate index), except what
 a live legal hold keeps. Plate reads that hit a hotlist are kept with their hit (kind
-`lpr_hit`), not as plain reads. The run ends with a **purge certificate** (what kinds,
-how many, which time range, a SHA-256 of the deleted ids), signed with the agency's
-audit key and noted in the audit trail. An alarm fires when no purge ran for too long.
+`lpr_hit`), not as plain reads; each camera's current status stays (only its history
+goes). The run ends with a **purge certificate** (what kinds, how many, which time range,
+a SHA-256 of the deleted ids), signed with the agency's audit key and noted in the audit
+trail. An alarm fires when no purge ran for too long.
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from rtcc.governance.audit_checkpoints import key_id
 from rtcc.governance.authz import DecisionPoint
 from rtcc.governance.intel import RULE_RETENTION
 from rtcc.governance.retention_policy import RetentionPolicy
-from rtcc.storage.base import IntelStore, PurgedKind, Storage
+from rtcc.storage.base import IntelStore, PurgedKind, RetentionStore, Storage
 
 EVENT_KINDS = frozenset(
     {"cad_incident", "caller_location", "unit_position", "lpr_read", "gunshot", "camera_status"}
@@ -46,8 +47,9 @@ def run_purge(
     for rule in policy.rules:
         cutoff = now - timedelta(days=rule.keep_days)
         if rule.kind in EVENT_KINDS:
-            keep = held | retention.hit_event_ids() if rule.kind == "lpr_read" else held
-            purged.append(retention.purge_events(rule.kind, cutoff, keep))
+            purged.append(
+                retention.purge_events(rule.kind, cutoff, _kept(retention, rule.kind, held))
+            )
         elif rule.kind == "lpr_hit":
             purged.append(retention.purge_hits(cutoff, held))
         elif rule.kind in TABLE_KINDS:
@@ -63,6 +65,17 @@ def run_purge(
         f"purged {total} records of {len(purged)} kinds; digest {certificate['digest']}",
     )
     return {"id": certificate_id, **certificate}
+
+
+def _kept(retention: RetentionStore, kind: str, held: frozenset[str]) -> frozenset[str]:
+    """Expired events that stay: held ones; reads that hit a hotlist (they go with their
+    hit); each camera's current status, which is its place in the registry, not history (a
+    fixed camera may report once a year, and must not leave the map for it)."""
+    if kind == "lpr_read":
+        return held | retention.hit_event_ids()
+    if kind == "camera_status":
+        return held | retention.live_state_event_ids("camera")
+    return held
 
 
 def _certificate(

@@ -69,6 +69,7 @@ DEFAULT_POLICY = RetentionPolicy(
         RetentionRule(kind="lpr_hit", keep_days=365),
         RetentionRule(kind="video", keep_days=30),
         RetentionRule(kind="unit_position", keep_days=90),
+        RetentionRule(kind="camera_status", keep_days=30),  # history; the current one stays
         RetentionRule(kind="caller_location", keep_days=365),
         RetentionRule(kind="dead_letters", keep_days=30),
         RetentionRule(kind="audit", keep_days=AUDIT_MINIMUM_DAYS * 7),

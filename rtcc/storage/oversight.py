@@ -60,6 +60,10 @@ class RetentionStore(Protocol):
         """Plate reads that hit a hotlist (kept with their hit, not as plain reads)."""
         ...
 
+    def live_state_event_ids(self, entity_type: str) -> frozenset[str]:
+        """The events that are the current state of each entity of this type (`camera`…)."""
+        ...
+
     def add_hold(
         self, case_number: str, reason: str, event_ids: Sequence[str], created_by: str
     ) -> LegalHold: ...

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from rtcc.core.clock import iso, utcnow
 from rtcc.governance.retention import overdue_alert, run_purge
 from rtcc.governance.retention_policy import (
+    DEFAULT_POLICY,
     PolicyError,
     PolicyInForce,
     RetentionPolicy,
@@ -120,6 +121,37 @@ def test_the_purge_is_certified_in_the_audit_trail(app: FastAPI, loaded: TestCli
     assert row["action"] == "retention.purge" and row["actor"] == "system"
     assert certificate["digest"] in row["reason"]
     assert storage.retention.certificates(1)[0]["digest"] == certificate["digest"]
+
+
+def status(ref: str, camera_id: str, at: Any) -> dict[str, Any]:
+    return {
+        "kind": "camera_status",
+        "id": ref,
+        "occurred_at": iso(at),
+        "location": {"lat": 41.882, "lon": -87.632},
+        "payload": {"camera_id": camera_id, "status": "online", "heading_deg": 90},
+    }
+
+
+def test_default_policy_purges_camera_history_but_keeps_each_cameras_current_status(
+    app: FastAPI, client: TestClient, ingest_headers: dict[str, str]
+) -> None:
+    events = [
+        status("moved-1", "PTZ-1", OLD),
+        status("moved-2", "PTZ-1", OLD + timedelta(minutes=1)),
+        status("now", "PTZ-1", NEW),
+        status("set-once", "FIXED-9", OLD),  # a fixed camera that reported once, long ago
+    ]
+    response = client.post("/api/v1/events", json={"events": events}, headers=ingest_headers)
+    assert response.status_code == 200, response.text
+    storage = app.state.services.storage
+    certificate = run_purge(
+        storage, app.state.services.decisions, DEFAULT_POLICY, Ed25519PrivateKey.generate()
+    )
+    by_kind = {k["kind"]: k for k in certificate["kinds"]}
+    assert (by_kind["camera_status"]["count"], by_kind["camera_status"]["held"]) == (2, 1)
+    assert storage.events.entity("camera:PTZ-1") is not None
+    assert storage.events.entity("camera:FIXED-9") is not None  # still on the map
 
 
 def test_a_purge_that_is_late_raises_an_alarm(app: FastAPI) -> None:

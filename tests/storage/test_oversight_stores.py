@@ -187,6 +187,34 @@ def test_purge_events_removes_events_with_their_state_and_plate_index(backend: S
     assert (again.count, again.held, again.oldest) == (0, 1, None)
 
 
+def camera(ref: str, camera_id: str, at: datetime) -> dict[str, Any]:
+    return {
+        "kind": "camera_status",
+        "id": ref,
+        "occurred_at": iso(at),
+        "location": {"lat": 41.882, "lon": -87.632},
+        "payload": {"camera_id": camera_id, "status": "online", "camera_type": "fixed"},
+    }
+
+
+def test_live_state_event_ids_are_each_cameras_current_status(backend: Storage) -> None:
+    _, current_a, only_b, _ = store(
+        backend,
+        [
+            camera("a-old", "CAM-A", OLD),
+            camera("a-new", "CAM-A", NEW),
+            camera("b-old", "CAM-B", OLD),
+            read("r1", "7AB123", OLD),
+        ],
+    )
+    live = backend.retention.live_state_event_ids("camera")
+    assert live == frozenset({current_a.id, only_b.id})
+    purged = backend.retention.purge_events("camera_status", CUTOFF, live)
+    assert (purged.count, purged.held) == (1, 1)  # CAM-A's history; CAM-B's only status stays
+    assert backend.events.entity("camera:CAM-A") is not None
+    assert backend.events.entity("camera:CAM-B") is not None
+
+
 def test_a_plate_read_by_later_reads_keeps_its_text_and_true_count(backend: Storage) -> None:
     store(
         backend,

@@ -178,6 +178,13 @@ class SqliteRetentionStore:
                 return frozenset()
             return frozenset(r[0] for r in conn.execute("SELECT event_id FROM hotlist_hits"))
 
+    def live_state_event_ids(self, entity_type: str) -> frozenset[str]:
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                "SELECT event_id FROM entity_state WHERE entity_type = ?", (entity_type,)
+            )
+            return frozenset(r[0] for r in rows)
+
     def add_hold(
         self, case_number: str, reason: str, event_ids: Sequence[str], created_by: str
     ) -> LegalHold:
