@@ -9,9 +9,11 @@ from rtcc.sources.base import AdapterError
 
 def number(field: str, value: Any) -> float:
     """A finite number from a JSON number or numeric text (XML/CSV)."""
+    if type(value) is float and math.isfinite(value):  # most values: a JSON number, as is
+        return value
     if isinstance(value, bool):
         raise AdapterError(field, "not_a_number", f"{value!r} is not a number")
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         result = float(value)
     elif isinstance(value, str):
         try:

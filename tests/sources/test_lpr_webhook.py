@@ -160,3 +160,25 @@ def test_fuzzed_reads_are_valid_or_refused(body: Any) -> None:
         return
     for event in events:
         EVENT_IN_ADAPTER.validate_python(event)
+
+
+def test_alias_precedence_and_case() -> None:
+    """Field names match in any case; of several aliases present the first listed wins
+    (a null or object value does not count), and of keys differing only in case, the
+    last one is read; the top level wins over the nested `camera` object."""
+    read = {
+        "PLATENUMBER": "ZZZ999",  # a later alias than "plate"
+        "Plate": None,
+        "plate": "ABC123",  # the last of the case-folded "plate" keys
+        "timeStamp": "2025-05-02T14:03:11Z",
+        "readerid": "reader-2",  # ranks after cameraId
+        "CAMERA_ID": {"nested": True},  # an object: skipped
+        "camera": {"id": "cam-nested", "Lat": 1.5, "LNG": 2.5},
+        "Latitude": 3.5,
+    }
+    [event] = translate(read)
+    assert event["payload"]["plate"] == "ABC123"
+    assert event["payload"]["reader_id"] == "reader-2"
+    assert event["location"] == {"lat": 3.5, "lon": 2.5}
+    [flagged] = translate({**READ, "hotlist": True, "alert": {"name": "Stolen"}})
+    assert flagged["payload"]["hotlist"] == "Stolen"  # `true` is a flag; the alert names it

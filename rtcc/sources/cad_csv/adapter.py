@@ -2,7 +2,6 @@
 
 import csv
 import io
-import math
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, F
 from rtcc.sources.cad_csv.codes import CallTypeEntry, load_code_map
 from rtcc.sources.cad_csv.options import CadCsvOptions, Status
 from rtcc.sources.pidf_lo.ids import ident
+from rtcc.sources.timeformat import TimeFormat
 
 
 class CadCsvAdapter:
@@ -29,6 +29,7 @@ class CadCsvAdapter:
         self.nulls = {v.strip() for v in options.null_values}
         ids = options.incident_id
         self.id_columns = [ids] if isinstance(ids, str) else list(ids)
+        self.time_format = TimeFormat(options.time_format)
 
     def translate(self, message: bytes) -> list[WireEvent]:
         if len(message) > MAX_MESSAGE_BYTES:
@@ -41,7 +42,7 @@ class CadCsvAdapter:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as exc:
             raise AdapterError("row", "malformed_csv", str(exc)[:200]) from exc
-        rows = [r for r in rows if any(cell.strip() for cell in r)]
+        rows = [r for r in rows if "".join(r).strip()]  # rows of blank cells are skipped
         if len(rows) < 2:
             raise AdapterError("row", "missing", "a message is the header and at least one row")
         header = [h.strip() for h in rows[0]]
@@ -62,9 +63,10 @@ class CadCsvAdapter:
     def cell(self, row: dict[str, str], column: str | None) -> str | None:
         if column is None:
             return None
-        if column not in row:
+        raw = row.get(column)
+        if raw is None:
             raise AdapterError(f"header.{column}", "missing", f"no column {column!r}")
-        value = row[column].strip()
+        value = raw.strip()
         return None if value in self.nulls else value
 
     def time(self, row: dict[str, str], column: str) -> datetime | None:
@@ -72,13 +74,11 @@ class CadCsvAdapter:
         if value is None:
             return None
         try:
-            stamp = datetime.strptime(value, self.options.time_format)
+            stamp = self.time_format.parse(value, self.zone)
         except ValueError:
             raise AdapterError(
                 f"row.{column}", "bad_timestamp", f"{value[:40]!r} ≠ {self.options.time_format}"
             ) from None
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=self.zone)
         return stamp.astimezone(UTC)
 
     def number(
@@ -92,7 +92,7 @@ class CadCsvAdapter:
         except ValueError:
             message = f"{value[:40]!r} is not a number"  # "" too, unless a null value
             raise AdapterError(f"row.{column}", "not_a_number", message) from None
-        if not math.isfinite(number) or not low <= number <= high:
+        if not low <= number <= high:  # NaN and ±inf fail this too
             raise AdapterError(
                 f"row.{column}", "out_of_range", f"{value[:40]} not in {low}..{high}"
             )

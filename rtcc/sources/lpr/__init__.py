@@ -17,6 +17,8 @@ from rtcc.sources.lpr.options import LprColumns, LprCsvOptions, LprWebhookOption
 from rtcc.sources.lpr.read import Notes, RawRead, build
 from rtcc.sources.lpr.webhook import parse_reads, raw_read
 
+_REQUIRED_COLUMNS = ("plate", "time", "reader_id")
+
 
 def _refuse_oversized(message: bytes, field: str) -> None:
     if len(message) > MAX_MESSAGE_BYTES:
@@ -52,7 +54,8 @@ class LprWebhookAdapter:
                         raise
                     first = first or exc
                     self.problems.append(Problem(index, exc.field, exc.reason, exc.message))
-                self.problems.extend(Problem(index, *d, skipped=False) for d in notes.dropped)
+                if notes.dropped:
+                    self.problems.extend(Problem(index, *d, skipped=False) for d in notes.dropped)
         except AdapterError:
             raise
         except Exception as exc:  # a library surprise must not escape as anything else
@@ -73,6 +76,12 @@ class LprCsvAdapter:
     def __init__(self, options: LprCsvOptions) -> None:
         self.options = options
         self._zone = ZoneInfo(options.timezone) if options.timezone else None
+        # (canonical name, column, wire field, required) of every mapped column, once
+        self._columns = [
+            (canonical, column, f"row.{column}", canonical in _REQUIRED_COLUMNS)
+            for canonical, column in options.columns.model_dump().items()
+            if column is not None
+        ]
 
     def translate(self, message: bytes) -> list[WireEvent]:
         _refuse_oversized(message, "row")
@@ -96,12 +105,11 @@ class LprCsvAdapter:
         header, row = ([c.strip() for c in r] for r in rows)
         cells = dict(zip(header, row, strict=False))
         raw: RawRead = {}
-        for canonical, column in self.options.columns.model_dump().items():
-            if column is None:
-                continue
-            if column not in cells and canonical in ("plate", "time", "reader_id"):
-                raise AdapterError(f"row.{column}", "missing", f"no column {column!r}")
-            raw[canonical] = (f"row.{column}", cells.get(column))
+        for canonical, column, wire_name, required in self._columns:
+            value = cells.get(column)
+            if value is None and required:
+                raise AdapterError(wire_name, "missing", f"no column {column!r}")
+            raw[canonical] = (wire_name, value)
         reader_column = self.options.columns.reader_id
         has_reader = reader_column is not None and bool(cells.get(reader_column))
         if not has_reader and self.options.reader_id is not None:

@@ -8,18 +8,25 @@ normalised one way for every LPR feed.
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rtcc.core.geo import COMPASS_POINTS, compass
 from rtcc.sources.base import AdapterError, WireEvent
+from rtcc.sources.timeformat import TimeFormat
 from rtcc.sources.values import confidence, number
 
 RawRead = dict[str, tuple[str, Any]]
 _SEPARATORS = re.compile(r"[\s\-._·•]+")
 _PLATE = re.compile(r"^[A-Z0-9]+$")
 _NOT_IDENT = re.compile(r"[^A-Za-z0-9_.:\-]+")
+_STATE = re.compile(r"[A-Z]{2}")
+_DEGREES = re.compile(r"-?\d+(\.\d+)?")
+_HEADING_SEPARATORS = re.compile(r"[\s_\-]+")
+_EPOCH_DIGITS = re.compile(r"\d{9,13}")
 _WORDS = {"NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W"}
+_VEHICLE_WORDS = ("color", "make", "model", "vehicle_type")
 
 
 @dataclass(slots=True)
@@ -48,7 +55,7 @@ def plate_state(name: str, value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip().upper().rsplit("-", 1)[-1]
-    if not re.fullmatch(r"[A-Z]{2}", text):
+    if not _STATE.fullmatch(text):
         raise AdapterError(name, "bad_state", f"{value!r} is not a two-letter state code")
     return text
 
@@ -58,9 +65,11 @@ def direction(name: str, value: Any) -> float | None:
     if value is None:
         return None
     text = str(value).strip().upper()
-    if isinstance(value, int | float) or re.fullmatch(r"-?\d+(\.\d+)?", text):
+    if isinstance(value, (int, float)) or _DEGREES.fullmatch(text):
         return compass(number(name, value))
-    text = re.sub(r"[\s_\-]+", "", text).removesuffix("BOUND")
+    if text in COMPASS_POINTS:  # the common case, which the rewriting below leaves as is
+        return COMPASS_POINTS[text]
+    text = _HEADING_SEPARATORS.sub("", text).removesuffix("BOUND")
     if len(text) == 2 and text.endswith("B") and text[0] in "NSEW":
         text = text[0]
     for word, letter in _WORDS.items():
@@ -96,7 +105,7 @@ def timestamp(name: str, value: Any, zone: ZoneInfo | None, fmt: str = "iso") ->
         raise AdapterError(name, "missing", "no time")
     text = str(value).strip()
     if fmt in ("epoch_s", "epoch_ms") or (
-        fmt == "iso" and (isinstance(value, int | float) or re.fullmatch(r"\d{9,13}", text))
+        fmt == "iso" and (isinstance(value, (int, float)) or _EPOCH_DIGITS.fullmatch(text))
     ):
         seconds = number(name, value)
         if fmt == "epoch_ms" or (fmt == "iso" and seconds > 1e11):
@@ -108,7 +117,7 @@ def timestamp(name: str, value: Any, zone: ZoneInfo | None, fmt: str = "iso") ->
         if fmt == "iso":
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         else:
-            parsed = datetime.strptime(text, fmt)
+            parsed = _time_format(fmt).parse(text, zone)
     except ValueError:
         raise AdapterError(name, "bad_timestamp", f"{text[:60]!r} does not match {fmt}") from None
     if parsed.tzinfo is None:
@@ -118,19 +127,51 @@ def timestamp(name: str, value: Any, zone: ZoneInfo | None, fmt: str = "iso") ->
     return parsed.astimezone(UTC)
 
 
+@lru_cache(maxsize=32)
+def _time_format(pattern: str) -> TimeFormat:
+    """A strptime pattern compiled once (options name a handful of patterns at most)."""
+    return TimeFormat(pattern)
+
+
 def _get(raw: RawRead, key: str, default_name: str) -> tuple[str, Any]:
     """(wire field, value) with blank text read as absent."""
-    name, value = raw.get(key, (default_name, None))
-    if isinstance(value, str) and not value.strip():
-        value = None
-    return name, value
+    found = raw.get(key)
+    if found is None:
+        return default_name, None
+    if isinstance(found[1], str) and not found[1].strip():
+        return found[0], None
+    return found
+
+
+def _plain(value: Any) -> str | None:
+    """A wire value as free text: None when absent, blank, an object or an array."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    return str(value).strip() or None
 
 
 def _text(raw: RawRead, key: str) -> tuple[str, str | None]:
-    name, value = _get(raw, key, key)
-    if value is None or isinstance(value, dict | list):
-        return name, None
-    return name, str(value).strip()
+    name, value = raw.get(key, (key, None))
+    return name, _plain(value)
+
+
+def _vehicle(raw: RawRead) -> str | None:
+    """Colour, make, model and type in one phrase ("Silver Toyota Camry Sedan")."""
+    words = []
+    for key in _VEHICLE_WORDS:
+        found = raw.get(key)
+        if found is not None and (text := _plain(found[1])):
+            words.append(text)
+    return " ".join(words)[:200] or None
+
+
+def _capped(raw: RawRead, key: str, limit: int, notes: Notes) -> str | None:
+    """Free text kept only when it fits; a longer one is dropped with a note."""
+    name, text = _text(raw, key)
+    if text is not None and len(text) > limit:
+        notes.dropped.append((name, "too_long", f"longer than {limit} characters, dropped"))
+        return None
+    return text
 
 
 def build(raw: RawRead, zone: ZoneInfo | None, notes: Notes, fmt: str = "iso") -> WireEvent:
@@ -139,25 +180,21 @@ def build(raw: RawRead, zone: ZoneInfo | None, notes: Notes, fmt: str = "iso") -
     at = timestamp(*_get(raw, "time", "timestamp"), zone, fmt)
     reader = ident(*_get(raw, "reader_id", "camera.id"))
     payload: dict[str, Any] = {"reader_id": reader, "plate": number_plate}
-    words = (_text(raw, k)[1] for k in ("color", "make", "model", "vehicle_type"))
-    optional: dict[str, Any] = {
-        "plate_state": plate_state(*_get(raw, "state", "state")),
-        "confidence": confidence(*_get(raw, "confidence", "confidence")),
-        "direction_deg": direction(*_get(raw, "direction", "direction")),
-        "vehicle": " ".join(w for w in words if w)[:200] or None,
-    }
-    for key, limit in (("hotlist", 64), ("image_ref", 500)):
-        name, text = _text(raw, key)
-        if text is not None and len(text) > limit:
-            notes.dropped.append((name, "too_long", f"longer than {limit} characters, dropped"))
-            text = None
-        optional[key] = text
-    payload.update({k: val for k, val in optional.items() if val is not None})
+    optional = (
+        ("plate_state", plate_state(*_get(raw, "state", "state"))),
+        ("confidence", confidence(*_get(raw, "confidence", "confidence"))),
+        ("direction_deg", direction(*_get(raw, "direction", "direction"))),
+        ("vehicle", _vehicle(raw)),
+        ("hotlist", _capped(raw, "hotlist", 64, notes)),
+        ("image_ref", _capped(raw, "image_ref", 500, notes)),
+    )
+    payload.update((key, value) for key, value in optional if value is not None)
     event: WireEvent = {"kind": "lpr_read", "occurred_at": at.isoformat(), "payload": payload}
     id_name, vendor_id = _get(raw, "id", "id")
-    stamp = int(at.timestamp() * 1000)
-    fallback = f"{reader}-{stamp}-{number_plate}"
-    event["id"] = ident(id_name, vendor_id, max_length=128) if vendor_id else fallback
+    if vendor_id:
+        event["id"] = ident(id_name, vendor_id, max_length=128)
+    else:
+        event["id"] = f"{reader}-{int(at.timestamp() * 1000)}-{number_plate}"
     lat_name, lat = _get(raw, "lat", "latitude")
     lon_name, lon = _get(raw, "lon", "longitude")
     if (lat is None) != (lon is None):

@@ -45,39 +45,76 @@ _NESTED_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Lower-case alias → (canonical name, rank): rank is the alias's place in its list, and
+# the best-ranked alias present with a usable value wins. One pass over a read's keys
+# then finds every field, instead of one case-folded scan per alias.
+AliasTable = dict[str, tuple[str, int]]
+
+
+def _alias_table(names_of: dict[str, tuple[str, ...]]) -> AliasTable:
+    table: AliasTable = {}
+    for canonical, names in names_of.items():
+        for rank, name in enumerate(names):
+            known = table.setdefault(name.lower(), (canonical, rank))  # a repeat keeps rank
+            if known[0] != canonical:
+                raise ValueError(f"alias {name!r} names both {known[0]} and {canonical}")
+    return table
+
+
+_TOP_LEVEL = _alias_table(ALIASES)
+_INSIDE = {
+    container: _alias_table({c: _NESTED_ALIASES.get(c, ()) + ALIASES[c] for c in wanted})
+    for container, wanted in _NESTED.items()
+}
+
+
 def parse_reads(message: bytes) -> tuple[bool, list[Any]]:
     """(is a batch, the read objects) of one webhook body."""
     return json_records(message, BATCH_KEYS, "a read")
 
 
-def _find(record: Mapping[str, Any], names: tuple[str, ...]) -> tuple[str, Any] | None:
-    lowered = {str(k).lower(): k for k in record}
-    for name in names:
-        key = lowered.get(name.lower())
-        if key is not None and record[key] is not None and not isinstance(record[key], dict):
-            return str(key), record[key]
-    return None
+def _case_folded(record: Mapping[str, Any]) -> dict[str, str]:
+    """Lower-case key → the record's key (of keys differing only in case, the last)."""
+    return {key.lower(): key for key in record}
+
+
+def _pick(record: Mapping[str, Any], keys: dict[str, str], table: AliasTable) -> RawRead:
+    """Canonical name → (key, value) of its best-ranked alias holding a value (not null,
+    not an object)."""
+    found: RawRead = {}
+    ranks: dict[str, int] = {}
+    for lowered, key in keys.items():
+        alias = table.get(lowered)
+        if alias is None:
+            continue
+        value = record[key]
+        if value is None or isinstance(value, dict):
+            continue
+        canonical, rank = alias
+        best = ranks.get(canonical)
+        if best is None or rank < best:
+            ranks[canonical] = rank
+            found[canonical] = (key, value)
+    return found
 
 
 def raw_read(record: Any) -> RawRead:
     """Canonical name → (wire field, value) for one read object."""
     if not isinstance(record, dict):
         raise AdapterError("read", "not_an_object", "a read must be a JSON object")
-    raw: RawRead = {}
-    for canonical, names in ALIASES.items():
-        hit = _find(record, names)
-        if hit is not None and not (canonical == "hotlist" and isinstance(hit[1], bool)):
-            raw[canonical] = hit
-    lowered = {str(k).lower(): k for k in record}
-    for container, wanted in _NESTED.items():
-        key = lowered.get(container)
+    keys = _case_folded(record)
+    raw = _pick(record, keys, _TOP_LEVEL)
+    hotlist = raw.get("hotlist")
+    if hotlist is not None and isinstance(hotlist[1], bool):
+        del raw["hotlist"]  # `"hotlist": true` is a flag, not a list name
+    for container, table in _INSIDE.items():
+        key = keys.get(container)
         inner = record.get(key) if key is not None else None
         if not isinstance(inner, dict):
             continue
-        for canonical in wanted:
-            hit = _find(inner, _NESTED_ALIASES.get(canonical, ()) + ALIASES[canonical])
-            if hit is not None and canonical not in raw:
-                raw[canonical] = (f"{key}.{hit[0]}", hit[1])
+        for canonical, (name, value) in _pick(inner, _case_folded(inner), table).items():
+            if canonical not in raw:
+                raw[canonical] = (f"{key}.{name}", value)
     if "plate" not in raw:
         raw["plate"] = ("plate", None)
     return raw
