@@ -44,7 +44,6 @@ class BodycamAdapter:
         if len(message) > MAX_MESSAGE_BYTES:
             raise AdapterError("body", "too_large", f"{len(message)} bytes > {MAX_MESSAGE_BYTES}")
         events: list[WireEvent] = []
-        first: AdapterError | None = None
         try:
             batch, records = parse_body(message)
             for index, record in enumerate(records):
@@ -53,13 +52,15 @@ class BodycamAdapter:
                 except AdapterError as exc:
                     if not batch:
                         raise
-                    first = first or exc
                     self.problems.append(Problem(index, exc.field, exc.reason, exc.message))
         except AdapterError:
             raise
         except Exception as exc:  # a library surprise must not escape as anything else
             raise AdapterError("body", "unreadable", f"{type(exc).__name__}: {exc}") from exc
-        if first is not None and not events:
+        if self.problems and not events:
+            # The first problem, not its exception: holding an exception keeps its traceback's
+            # frames alive, which costs more than reading a whole status.
+            first = self.problems[0]
             raise AdapterError(first.field, first.reason, f"no usable status: {first.message}")
         return events
 

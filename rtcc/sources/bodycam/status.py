@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from rtcc.core.clock import iso
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.bodycam.options import BodycamOptions
 
@@ -31,7 +30,7 @@ TIME_KEYS = ("occurredAt", "timestamp", "updatedAt")
 def _text(value: Any, field: str, limit: int = 200) -> str | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
+    if not isinstance(value, str) and (isinstance(value, bool) or not isinstance(value, int)):
         raise AdapterError(field, "bad_type", f"expected text, got {type(value).__name__}")
     text = " ".join(str(value).split())
     return text[:limit] or None
@@ -47,7 +46,9 @@ def _object(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if type(value) is float and math.isfinite(value):  # the usual JSON number
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise AdapterError(field, "not_a_number", f"expected a number, got {value!r}"[:80])
     try:
         number = float(value)
@@ -70,19 +71,19 @@ def timestamp(value: Any, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def camera_id(record: Mapping[str, Any], prefix: str) -> str:
-    device = _object(record, "device")
-    for field, value in (
-        ("device.serial", device.get("serial")),
-        ("device.id", device.get("id")),
-        ("deviceId", record.get("deviceId")),
-        ("serial", record.get("serial")),
-    ):
-        text = _text(value, field)
-        if text:
-            ident = _NOT_ID.sub("_", text).strip("_")
-            if ident:
-                return f"{prefix}{ident}"[:64]
+_DEVICE_IDS = (("device.serial", "serial"), ("device.id", "id"))
+_RECORD_IDS = (("deviceId", "deviceId"), ("serial", "serial"))
+
+
+def camera_id(record: Mapping[str, Any], device: Mapping[str, Any], prefix: str) -> str:
+    """The first usable of device.serial, device.id, deviceId, serial (each checked in turn)."""
+    for source, keys in ((device, _DEVICE_IDS), (record, _RECORD_IDS)):
+        for field, key in keys:
+            text = _text(source.get(key), field)
+            if text:
+                ident = _NOT_ID.sub("_", text).strip("_")
+                if ident:
+                    return f"{prefix}{ident}"[:64]
     raise AdapterError("device.serial", "missing", "no device serial or id")
 
 
@@ -103,10 +104,11 @@ def location(record: Mapping[str, Any]) -> dict[str, float]:
     out = {"lat": lat_f, "lon": lon_f}
     accuracy = gps.get("accuracy")
     # An accuracy the model cannot hold (negative, NaN, 999999) is dropped, not guessed.
-    if isinstance(accuracy, int | float) and not isinstance(accuracy, bool):
+    if isinstance(accuracy, (int, float)) and not isinstance(accuracy, bool):
         out.update({"accuracy_m": float(accuracy)} if 0 <= accuracy <= 100_000 else {})
-    if gps.get("time") is not None:
-        timestamp(gps.get("time"), "gps.time")  # checked; the status time is the event's
+    fix_time = gps.get("time")
+    if fix_time is not None:
+        timestamp(fix_time, "gps.time")  # checked; the status time is the event's
     return out
 
 
@@ -129,11 +131,12 @@ def _states(record: Mapping[str, Any]) -> tuple[bool, Status]:
 def to_event(record: Any, options: BodycamOptions) -> WireEvent:
     if not isinstance(record, dict):
         raise AdapterError("status", "not_an_object", "a status must be a JSON object")
-    key = next((k for k in TIME_KEYS if record.get(k) is not None), TIME_KEYS[0])
+    key = _time_key(record)
     at = timestamp(record.get(key), key)
-    camera = camera_id(record, options.id_prefix)
+    device = _object(record, "device")
+    camera = camera_id(record, device, options.id_prefix)
     recording, status = _states(record)
-    device, officer = _object(record, "device"), _object(record, "officer")
+    officer = _object(record, "officer")
     where = location(record)
     payload: dict[str, Any] = {
         "camera_id": camera,
@@ -141,19 +144,28 @@ def to_event(record: Any, options: BodycamOptions) -> WireEvent:
         "status": status,
         "recording": recording,
     }
-    optional = {
-        "name": _text(device.get("name"), "device.name")
-        or _text(device.get("model"), "device.model"),
-        "owner": _text(officer.get("badge"), "officer.badge")
-        or _text(officer.get("id"), "officer.id"),
-        "fov_deg": options.fov_deg,
-        "range_m": options.range_m,
-    }
-    payload.update({k: v for k, v in optional.items() if v is not None})
+    name = _text(device.get("name"), "device.name") or _text(device.get("model"), "device.model")
+    owner = _text(officer.get("badge"), "officer.badge") or _text(officer.get("id"), "officer.id")
+    if name is not None:
+        payload["name"] = name
+    if owner is not None:
+        payload["owner"] = owner
+    if options.fov_deg is not None:
+        payload["fov_deg"] = options.fov_deg
+    if options.range_m is not None:
+        payload["range_m"] = options.range_m
     return {
         "kind": "camera_status",
         "id": f"{camera}-{round(at.timestamp() * 1000)}",
-        "occurred_at": iso(at),
+        "occurred_at": at.isoformat(timespec="microseconds"),  # `at` is UTC: as core.clock.iso
         "location": where,
         "payload": payload,
     }
+
+
+def _time_key(record: Mapping[str, Any]) -> str:
+    """The first of TIME_KEYS the status carries (the first one, to be refused, if none)."""
+    for key in TIME_KEYS:
+        if record.get(key) is not None:
+            return key
+    return TIME_KEYS[0]

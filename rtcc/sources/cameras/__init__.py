@@ -11,7 +11,7 @@ from typing import ClassVar
 from rtcc.core.events import EventKind
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError, AdapterOptions, Framing, WireEvent
 from rtcc.sources.base import RecordProblem as Problem
-from rtcc.sources.cameras.camera import to_event
+from rtcc.sources.cameras.camera import CameraReader
 from rtcc.sources.cameras.options import CameraRegistryOptions
 from rtcc.sources.cameras.records import Record, csv_records, geojson_records
 
@@ -24,7 +24,7 @@ class CameraRegistryAdapter:
 
     def __init__(self, options: CameraRegistryOptions) -> None:
         self.options = options
-        self._at = datetime.fromisoformat(options.registered_at)
+        self._reader = CameraReader(options, datetime.fromisoformat(options.registered_at))
         self.problems: list[Problem] = []
 
     def translate(self, message: bytes) -> list[WireEvent]:
@@ -46,21 +46,24 @@ class CameraRegistryAdapter:
     def _translate(self, message: bytes) -> list[WireEvent]:
         events: list[WireEvent] = []
         seen: set[str] = set()
-        first: AdapterError | None = None
-        for record in self._records(message):
+        first: Problem | None = None  # not the exception: it would keep its frames alive
+        to_event = self._reader.to_event
+        for index, fields, lat, lon in self._records(message):
             notes: list[tuple[str, str, str]] = []
             try:
-                event = to_event(self.options, record, self._at, notes)
+                event = to_event(fields, lat, lon, notes)
                 if event["id"] in seen:
                     camera = event["payload"]["camera_id"]
                     raise AdapterError("id", "duplicate", f"camera {camera} already in this file")
             except AdapterError as exc:
-                first = first or exc
-                self.problems.append(Problem(record.index, exc.field, exc.reason, exc.message))
+                problem = Problem(index, exc.field, exc.reason, exc.message)
+                first = first or problem
+                self.problems.append(problem)
                 continue
             seen.add(event["id"])
             events.append(event)
-            self.problems.extend(Problem(record.index, *n, skipped=False) for n in notes)
+            if notes:
+                self.problems.extend(Problem(index, *n, skipped=False) for n in notes)
         if first is not None and not events:
             raise AdapterError(first.field, first.reason, f"no usable camera: {first.message}")
         return events

@@ -17,13 +17,14 @@ from rtcc.sources.onvif.envelope import (
     body_of,
     notifications,
     parse_xml,
-    ptz_status,
     q,
 )
-from rtcc.sources.onvif.mapping import from_notifications, from_ptz
+from rtcc.sources.onvif.mapping import EventMaker
 from rtcc.sources.onvif.options import OnvifOptions
+from rtcc.sources.onvif.ptz import ptz_status
 
 NOTIFICATION_BODIES = (q(WSNT, "Notify"), q(TEV, "PullMessagesResponse"))
+PTZ_RESPONSE = q(TPTZ, "GetStatusResponse")
 
 
 class OnvifAdapter:
@@ -34,6 +35,7 @@ class OnvifAdapter:
 
     def __init__(self, options: OnvifOptions) -> None:
         self.options = options
+        self._events = EventMaker(options)
 
     def translate(self, message: bytes) -> list[WireEvent]:
         if len(message) > MAX_MESSAGE_BYTES:
@@ -41,9 +43,9 @@ class OnvifAdapter:
         try:
             payload = body_of(parse_xml(message))
             if payload.tag in NOTIFICATION_BODIES:
-                return from_notifications(self.options, notifications(payload))
-            if payload.tag == q(TPTZ, "GetStatusResponse"):
-                return [from_ptz(self.options, ptz_status(payload))]
+                return self._events.from_notifications(notifications(payload))
+            if payload.tag == PTZ_RESPONSE:
+                return [self._events.from_ptz(ptz_status(payload))]
         except AdapterError:
             raise
         except Exception as exc:  # a library surprise must not escape as anything else

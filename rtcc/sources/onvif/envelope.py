@@ -1,4 +1,4 @@
-"""Safe parsing of one ONVIF SOAP document into notifications or a PTZ status.
+"""Safe parsing of one ONVIF SOAP document into notifications (a PTZ status: ptz.py).
 
 Accepted bodies (in a SOAP 1.2 or 1.1 `Envelope`, or bare): WS-BaseNotification
 `wsnt:Notify` (a pushed notification), `tev:PullMessagesResponse` (the same messages from a
@@ -9,9 +9,8 @@ tests/sources/test_onvif.py validates the fixtures against them with xmlschema.
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -33,8 +32,7 @@ _DATETIME = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Notification:
+class Notification(NamedTuple):
     """One `wsnt:NotificationMessage`: its topic (namespace, path) and its `tt:Message`."""
 
     topic_ns: str | None
@@ -45,20 +43,40 @@ class Notification:
     data: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class PtzStatus:
-    """`tt:PTZStatus`: position in the normalised generic spaces, error text, field of view."""
-
-    time: datetime
-    pan: float | None
-    tilt: float | None
-    zoom: float | None
-    error: str | None
-    hfov: float | None
-
-
 def q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
+
+
+ENVELOPES = {q(ns, "Envelope") for ns in SOAP}
+BODIES = {q(ns, "Body") for ns in SOAP}
+FAULTS = {q(ns, "Fault") for ns in SOAP}
+NOTIFICATION_MESSAGE, TOPIC, MESSAGE = (
+    q(WSNT, n) for n in ("NotificationMessage", "Topic", "Message")
+)
+TT_MESSAGE, SOURCE, DATA, SIMPLE_ITEM = (
+    q(TT, n) for n in ("Message", "Source", "Data", "SimpleItem")
+)
+_HOLDER_PARTS = frozenset((TOPIC, MESSAGE))
+_MESSAGE_PARTS = frozenset((SOURCE, DATA))
+
+
+def child(parent: Any, tag: str) -> Any:
+    """The first child element named `tag`: what `parent.find(tag)` returns, without the
+    ElementPath (or tag-matching iterator) setup that costs more than the scan itself."""
+    for element in parent.getchildren():
+        if element.tag == tag:
+            return element
+    return None
+
+
+def first_children(parent: Any, tags: frozenset[str]) -> dict[str, Any]:
+    """The first child element of each of `tags`, in one pass over the children."""
+    found: dict[str, Any] = {}
+    for element in parent.getchildren():
+        tag = element.tag
+        if tag in tags and tag not in found:
+            found[tag] = element
+    return found
 
 
 _PARSER: Any = etree.XMLParser(
@@ -73,13 +91,13 @@ def parse_xml(message: bytes) -> Any:
 
 def body_of(root: Any) -> Any:
     """The payload element: the first child of `soap:Body`, or the root when bare."""
-    if root.tag not in (q(ns, "Envelope") for ns in SOAP):
+    if root.tag not in ENVELOPES:
         return root
-    body = next((c for c in root if c.tag in (q(ns, "Body") for ns in SOAP)), None)
+    body = next((c for c in root if c.tag in BODIES), None)
     payload = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
     if payload is None:
         raise AdapterError("soap:Body", "missing", "an Envelope without a Body payload")
-    if payload.tag in (q(ns, "Fault") for ns in SOAP):
+    if payload.tag in FAULTS:
         text = " ".join("".join(payload.itertext()).split())
         raise AdapterError("soap:Fault", "soap_fault", f"the device answered a fault: {text}"[:200])
     return payload
@@ -117,7 +135,9 @@ def _items(parent: Any, name: str) -> dict[str, str]:
     items: dict[str, str] = {}
     if parent is None:
         return items
-    for item in parent.iterchildren(q(TT, "SimpleItem")):
+    for item in parent.getchildren():
+        if item.tag != SIMPLE_ITEM:
+            continue
         key, value = item.get("Name"), item.get("Value")
         if key is None or value is None:
             attr = "Name" if key is None else "Value"
@@ -126,8 +146,7 @@ def _items(parent: Any, name: str) -> dict[str, str]:
     return items
 
 
-def _topic(message: Any) -> tuple[str | None, str]:
-    element = message.find(q(WSNT, "Topic"))
+def _topic(element: Any) -> tuple[str | None, str]:
     text = " ".join((element.text or "").split()) if element is not None else ""
     if not text:
         raise AdapterError("wsnt:Topic", "missing", "a NotificationMessage without a topic")
@@ -141,53 +160,25 @@ def _topic(message: Any) -> tuple[str | None, str]:
 
 
 def notification(holder: Any) -> Notification:
-    topic_ns, topic = _topic(holder)
-    wrapper = holder.find(q(WSNT, "Message"))
-    message = wrapper.find(q(TT, "Message")) if wrapper is not None else None
+    parts = first_children(holder, _HOLDER_PARTS)
+    topic_ns, topic = _topic(parts.get(TOPIC))
+    wrapper = parts.get(MESSAGE)
+    message = child(wrapper, TT_MESSAGE) if wrapper is not None else None
     if message is None:
         raise AdapterError("wsnt:Message/tt:Message", "missing", "no tt:Message in the holder")
     operation = message.get("PropertyOperation")
     if operation is not None and operation not in OPERATIONS:
         raise AdapterError("tt:Message@PropertyOperation", "unknown_value", f"{operation[:40]!r}")
+    items = first_children(message, _MESSAGE_PARTS)
     return Notification(
         topic_ns=topic_ns,
         topic=topic,
         time=timestamp(message.get("UtcTime"), "tt:Message@UtcTime"),
         operation=operation,
-        source=_items(message.find(q(TT, "Source")), "Source"),
-        data=_items(message.find(q(TT, "Data")), "Data"),
+        source=_items(items.get(SOURCE), "Source"),
+        data=_items(items.get(DATA), "Data"),
     )
 
 
 def notifications(payload: Any) -> list[Notification]:
-    return [notification(m) for m in payload.iterchildren(q(WSNT, "NotificationMessage"))]
-
-
-def _vector(position: Any, name: str, axes: tuple[str, ...]) -> tuple[float, ...] | None:
-    element = position.find(q(TT, name)) if position is not None else None
-    if element is None:
-        return None
-    space = element.get("space")
-    if space is not None and not space.strip().endswith("/PositionGenericSpace"):
-        raise AdapterError(f"tt:{name}@space", "unsupported_space", f"{space[:80]!r}")
-    return tuple(xs_float(element.get(axis), f"tt:{name}@{axis}") for axis in axes)
-
-
-def ptz_status(payload: Any) -> PtzStatus:
-    status = payload.find(q(TPTZ, "PTZStatus"))
-    if status is None:
-        raise AdapterError("tptz:PTZStatus", "missing", "a GetStatusResponse without status")
-    clock = status.find(q(TT, "UtcTime"))
-    position = status.find(q(TT, "Position"))
-    pan_tilt = _vector(position, "PanTilt", ("x", "y"))
-    zoom = _vector(position, "Zoom", ("x",))
-    error = status.find(q(TT, "Error"))
-    fov = status.find(q(TT, "FieldOfView"))
-    return PtzStatus(
-        time=timestamp(clock.text if clock is not None else None, "tt:PTZStatus/tt:UtcTime"),
-        pan=pan_tilt[0] if pan_tilt else None,
-        tilt=pan_tilt[1] if pan_tilt else None,
-        zoom=zoom[0] if zoom else None,
-        error=" ".join((error.text or "").split()) if error is not None else None,
-        hfov=xs_float(fov.get("hfov"), "tt:FieldOfView@hfov") if fov is not None else None,
-    )
+    return [notification(m) for m in payload.getchildren() if m.tag == NOTIFICATION_MESSAGE]

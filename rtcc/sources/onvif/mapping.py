@@ -10,8 +10,9 @@ from typing import Any
 
 from rtcc.core.clock import iso
 from rtcc.sources.base import AdapterError, WireEvent
-from rtcc.sources.onvif.envelope import Notification, PtzStatus
+from rtcc.sources.onvif.envelope import Notification
 from rtcc.sources.onvif.options import OnvifOptions
+from rtcc.sources.onvif.ptz import PtzStatus
 from rtcc.sources.onvif.topics import Change, Status, change_of
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.:\-]+")
@@ -33,48 +34,6 @@ def camera_id(options: OnvifOptions, items: dict[str, str] | None, field: str) -
     raise AdapterError(f"{field}[{options.camera_id_item}]", "missing", "no camera id item")
 
 
-def _event(
-    options: OnvifOptions, camera: str, tag: str, change: Change, at: Any, extra: dict[str, Any]
-) -> WireEvent:
-    location: dict[str, Any] = {"lat": options.lat, "lon": options.lon}
-    if options.accuracy_m is not None:
-        location["accuracy_m"] = options.accuracy_m
-    payload: dict[str, Any] = {
-        "camera_id": camera,
-        "camera_type": options.camera_type,
-        "status": change.status,
-    }
-    configured = {
-        "name": options.name,
-        "fov_deg": options.fov_deg,
-        "range_m": options.range_m,
-        "owner": options.owner,
-        "stream_url": options.stream_url,
-        "recording": change.recording,
-        "heading_deg": change.heading,
-    }
-    payload.update({k: v for k, v in {**configured, **extra}.items() if v is not None})
-    epoch_ms = round(at.timestamp() * 1000)
-    return {
-        "kind": "camera_status",
-        "id": f"{camera}-{tag}-{epoch_ms}",
-        "occurred_at": iso(at),
-        "location": location,
-        "payload": payload,
-    }
-
-
-def from_notifications(options: OnvifOptions, notes: list[Notification]) -> list[WireEvent]:
-    events: list[WireEvent] = []
-    for note in notes:
-        change = change_of(note, options.preset_headings)
-        if change is None:
-            continue
-        camera = camera_id(options, {**note.data, **note.source}, "tt:Source")
-        events.append(_event(options, camera, change.tag, change, note.time, {}))
-    return events
-
-
 def _within(value: float, low: float, high: float, field: str) -> float:
     if not low - EPSILON <= value <= high + EPSILON:
         raise AdapterError(field, "out_of_range", f"{value} not in the generic {low}…{high}")
@@ -86,19 +45,81 @@ def heading(options: OnvifOptions, pan: float) -> float:
     return 0.0 if degrees >= 360.0 else degrees  # -1e-17 % 360 == 360.0
 
 
-def from_ptz(options: OnvifOptions, status: PtzStatus) -> WireEvent:
-    camera = camera_id(options, None, "tptz:PTZStatus")
-    extra: dict[str, Any] = {}
-    if status.pan is not None and status.tilt is not None:
-        pan = _within(status.pan, -1.0, 1.0, "tt:PanTilt@x")
-        tilt = _within(status.tilt, -1.0, 1.0, "tt:PanTilt@y")
-        extra["heading_deg"] = heading(options, pan)
-        degrees = options.tilt_zero_deg + tilt * options.tilt_range_deg / 2
-        extra["tilt_deg"] = min(max(degrees, -90.0), 90.0)
-    if status.zoom is not None:
-        extra["zoom"] = _within(status.zoom, 0.0, 1.0, "tt:Zoom@x")
-    if status.hfov is not None and 0 < status.hfov <= 360:
-        extra["fov_deg"] = status.hfov
-    error = (status.error or "").lower()
-    health: Status = "online" if error in NO_ERROR else "degraded"
-    return _event(options, camera, "ptz", Change("ptz", health), status.time, extra)
+class EventMaker:
+    """Builds `camera_status` events for one camera: what its options fix (location, the
+    configured payload fields) is settled once, not once per notification."""
+
+    def __init__(self, options: OnvifOptions) -> None:
+        self.options = options
+        location: dict[str, Any] = {"lat": options.lat, "lon": options.lon}
+        if options.accuracy_m is not None:
+            location["accuracy_m"] = options.accuracy_m
+        self._location = location
+        self._configured = {
+            "name": options.name,
+            "fov_deg": options.fov_deg,
+            "range_m": options.range_m,
+            "owner": options.owner,
+            "stream_url": options.stream_url,
+        }
+        self._configured_set = {k: v for k, v in self._configured.items() if v is not None}
+
+    def event(
+        self, camera: str, tag: str, change: Change, at: Any, extra: dict[str, Any]
+    ) -> WireEvent:
+        payload: dict[str, Any] = {
+            "camera_id": camera,
+            "camera_type": self.options.camera_type,
+            "status": change.status,
+        }
+        if extra:  # a PTZ status: its values replace configured ones, in their places
+            merged = {
+                **self._configured,
+                "recording": change.recording,
+                "heading_deg": change.heading,
+                **extra,
+            }
+            payload.update({key: value for key, value in merged.items() if value is not None})
+        else:  # the same result, without merging dicts per notification
+            payload.update(self._configured_set)
+            if change.recording is not None:
+                payload["recording"] = change.recording
+            if change.heading is not None:
+                payload["heading_deg"] = change.heading
+        return {
+            "kind": "camera_status",
+            "id": f"{camera}-{tag}-{round(at.timestamp() * 1000)}",
+            "occurred_at": iso(at),
+            "location": self._location.copy(),  # each event its own, as consumers may edit
+            "payload": payload,
+        }
+
+    def from_notifications(self, notes: list[Notification]) -> list[WireEvent]:
+        events: list[WireEvent] = []
+        options = self.options
+        for note in notes:
+            change = change_of(note, options.preset_headings)
+            if change is None:
+                continue
+            items = {**note.data, **note.source} if options.camera_id_item is not None else None
+            camera = camera_id(options, items, "tt:Source")
+            events.append(self.event(camera, change.tag, change, note.time, {}))
+        return events
+
+    def from_ptz(self, status: PtzStatus) -> WireEvent:
+        options = self.options
+        camera = camera_id(options, None, "tptz:PTZStatus")
+        extra: dict[str, Any] = {}
+        if status.pan is not None and status.tilt is not None:
+            pan = _within(status.pan, -1.0, 1.0, "tt:PanTilt@x")
+            tilt = _within(status.tilt, -1.0, 1.0, "tt:PanTilt@y")
+            extra["heading_deg"] = heading(options, pan)
+            degrees = options.tilt_zero_deg + tilt * options.tilt_range_deg / 2
+            extra["tilt_deg"] = min(max(degrees, -90.0), 90.0)
+        if status.zoom is not None:
+            extra["zoom"] = _within(status.zoom, 0.0, 1.0, "tt:Zoom@x")
+        if status.hfov is not None and 0 < status.hfov <= 360:
+            extra["fov_deg"] = status.hfov
+        error = (status.error or "").lower()
+        health: Status = "online" if error in NO_ERROR else "degraded"
+        return self.event(camera, "ptz", Change("ptz", health), status.time, extra)

@@ -7,8 +7,7 @@ they are video analytics, not camera state (a separate issue).
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rtcc.sources.base import AdapterError
 from rtcc.sources.onvif.envelope import ONVIF_TOPICS, Notification
@@ -25,8 +24,7 @@ JOB_STATES: dict[str, tuple[bool, Status]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """What one notification says: a short tag for the event id, and the new state."""
 
     tag: str

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from rtcc.sources.base import AdapterError
 from rtcc.sources.pidf_lo.civic import civic_fields, format_civic
 from rtcc.sources.pidf_lo.shapes import Geodetic, find_shape, geodetic
-from rtcc.sources.pidf_lo.xml import child, descendants, local, parse_xml, text
+from rtcc.sources.pidf_lo.xml import child, first_descendant, local, parse_xml, text
 
 Method = Literal["gps", "wifi", "cell", "hybrid", "manual", "civic"]
 _CARRIERS = ("tuple", "device", "person")
@@ -76,7 +76,7 @@ def map_method(raw: str) -> Method | None:
 
 
 def _confidence(location_info: Any) -> int | None:
-    element = next(iter(descendants(location_info, "confidence")), None)
+    element = first_descendant(location_info, "confidence")
     if element is None:
         return None
     try:
@@ -90,12 +90,12 @@ def _confidence(location_info: Any) -> int | None:
 
 
 def _object(carrier: Any) -> LocationObject | None:
-    geopriv = next(iter(descendants(carrier, "geopriv")), None)
+    geopriv = first_descendant(carrier, "geopriv")
     info = child(geopriv, "location-info") if geopriv is not None else None
     if info is None:
         return None
     shape = find_shape(info)
-    civic = next(iter(descendants(info, "civicAddress")), None)
+    civic = first_descendant(info, "civicAddress")
     if shape is None and civic is None:
         return None
     method_raw = text(child(geopriv, "method"))

@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 from rtcc.core.geo import haversine_m, offset_m
 from rtcc.sources.base import AdapterError
-from rtcc.sources.pidf_lo.xml import all_text, child, local
+from rtcc.sources.pidf_lo.xml import all_text, any_namespace, child, local
 
 Shape = Literal["point", "circle", "ellipse", "polygon"]
 SHAPES = ("Point", "Circle", "Sphere", "Ellipse", "Ellipsoid", "Polygon", "Prism", "ArcBand")
+_SHAPE_TAGS = any_namespace(*SHAPES)
+_POSITION_TAGS = any_namespace("pos", "posList", "coordinates")
 _CRS_OK = ("4326", "4979")
 _METRES = ("", "urn:ogc:def:uom:EPSG::9001")
 _DEGREES = ("", "urn:ogc:def:uom:EPSG::9102")
@@ -60,10 +62,8 @@ def _positions(shape: Any, name: str) -> list[tuple[float, float]]:
     """Every pos / posList / coordinates under `shape`, as (lat, lon) pairs."""
     where = f"{name}.pos"
     out: list[tuple[float, float]] = []
-    for element in shape.iter():
+    for element in shape.iter(*_POSITION_TAGS):
         kind = local(element)
-        if kind not in ("pos", "posList", "coordinates"):
-            continue
         raw = all_text(element).replace(",", " ").split()
         if kind == "coordinates":
             if len(raw) < 2:
@@ -173,10 +173,8 @@ def geodetic(shape: Any) -> Geodetic:
 
 
 def find_shape(location_info: Any) -> Any | None:
-    for element in location_info.iter():
-        if local(element) in SHAPES:
-            return element
-    return None
+    """The first element (document order) whose local name is in SHAPES."""
+    return next(location_info.iter(*_SHAPE_TAGS), None)
 
 
 __all__ = ["SHAPES", "Geodetic", "find_shape", "geodetic"]

@@ -5,6 +5,7 @@ the parser had to repair, so a caller can keep the repairs next to the event it 
 """
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ class Parsed:
     repairs: list[str] = field(default_factory=list)
 
 
-def _parser(recover: bool) -> Any:
+def _new_parser(recover: bool) -> Any:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -32,6 +33,21 @@ def _parser(recover: bool) -> Any:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+_PER_THREAD = threading.local()
+
+
+def _parser(recover: bool) -> Any:
+    """This thread's parser (one per mode): building one costs a sixth of a parse, and a
+    parser's `error_log` must not be read while another thread parses with it."""
+    parsers: dict[bool, Any] | None = getattr(_PER_THREAD, "parsers", None)
+    if parsers is None:
+        parsers = _PER_THREAD.parsers = {}
+    parser = parsers.get(recover)
+    if parser is None:
+        parser = parsers[recover] = _new_parser(recover)
+    return parser
 
 
 def parse_xml(data: bytes, *, field_name: str = "xml", recover: bool = False) -> Parsed:
@@ -56,20 +72,26 @@ def local(element: Any) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def children(element: Any, name: str) -> list[Any]:
-    return [c for c in element if local(c) == name]
+    return tag.rpartition("}")[2]
 
 
 def child(element: Any, name: str) -> Any | None:
-    found = children(element, name)
-    return found[0] if found else None
+    """The first child named `name`, or None."""
+    for c in element:
+        if local(c) == name:
+            return c
+    return None
 
 
-def descendants(element: Any, name: str) -> list[Any]:
-    return [e for e in element.iter() if local(e) == name]
+def any_namespace(*names: str) -> tuple[str, ...]:
+    """lxml tag filters matching `names` in any namespace or none, i.e. by local name."""
+    return tuple(f"{{*}}{name}" for name in names)
+
+
+def first_descendant(element: Any, name: str) -> Any | None:
+    """The first element named `name` at or under `element` (document order), or None.
+    lxml filters by local name in C, without a Python object per element passed over."""
+    return next(element.iter(f"{{*}}{name}"), None)
 
 
 def text(element: Any | None) -> str:

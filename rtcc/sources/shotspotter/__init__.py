@@ -34,7 +34,7 @@ class ShotSpotterAdapter:
     def translate(self, message: bytes) -> list[WireEvent]:
         _refuse_oversized(message, "message")
         try:
-            return [to_event(prefix, record) for prefix, record in parse_body(message)]
+            return [to_event(fields) for fields in parse_body(message)]
         except AdapterError:
             raise
         except Exception as exc:  # a library surprise must not escape as anything else
@@ -70,7 +70,8 @@ class GunshotCsvAdapter:
 
     def __init__(self, options: GunshotCsvOptions) -> None:
         self.options = options
-        self._zone = ZoneInfo(options.timezone) if options.timezone else None
+        zone = ZoneInfo(options.timezone) if options.timezone else None
+        self._zones = {name: zone or ZoneInfo(default) for name, default in DEFAULT_ZONES.items()}
 
     def translate(self, message: bytes) -> list[WireEvent]:
         _refuse_oversized(message, "row")
@@ -78,8 +79,7 @@ class GunshotCsvAdapter:
             row = read_row(message)
             dialect = self.options.dialect
             dialect = detect_dialect(row) if dialect == "auto" else dialect
-            zone = self._zone or ZoneInfo(DEFAULT_ZONES[dialect])
-            return [DIALECTS[dialect](row, zone)]
+            return [DIALECTS[dialect](row, self._zones[dialect])]
         except AdapterError:
             raise
         except Exception as exc:  # a library surprise must not escape as anything else

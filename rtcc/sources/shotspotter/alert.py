@@ -6,7 +6,6 @@ DTDs forbidden, so entity expansion (billion laughs) and external entities are r
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
@@ -22,8 +21,8 @@ ALERTS = {"alert", "incident", "detection", "notification", "shotspotteralert"}
 ALERTS |= {"sensor_report", "sensorreport", "sensor-report"}  # per-sensor arrival times
 
 
-def parse_body(message: bytes) -> list[tuple[str, dict[str, Any]]]:
-    """(field prefix, record) per alert in the body; [] for a heartbeat."""
+def parse_body(message: bytes) -> list[v.Fields]:
+    """The fields of each alert in the body; [] for a heartbeat."""
     head = message.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if head == b"<":
         return _xml_alerts(message)
@@ -36,7 +35,7 @@ def _local(tag: Any) -> str:
     return str(tag).rsplit("}", 1)[-1].lower()
 
 
-def _xml_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
+def _xml_alerts(message: bytes) -> list[v.Fields]:
     try:
         root: Element = fromstring(message, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
@@ -54,7 +53,7 @@ def _xml_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
         alerts = [c for c in children if _local(c.tag) in ALERTS]
     if not alerts:
         raise AdapterError("Alert", "missing", "no <Alert> element and no <Heartbeat>")
-    return [(f"{el.tag.rsplit('}', 1)[-1]}/", _xml_fields(el)) for el in alerts]
+    return [v.Fields(f"{el.tag.rsplit('}', 1)[-1]}/", _xml_fields(el)) for el in alerts]
 
 
 def _xml_fields(alert: Element) -> dict[str, Any]:
@@ -68,14 +67,18 @@ def _xml_fields(alert: Element) -> dict[str, Any]:
     return fields
 
 
-def _json_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
+_KIND = v.spellings("messageType", "message_type", "kind")
+
+
+def _json_alerts(message: bytes) -> list[v.Fields]:
     try:
         body: Any = json.loads(message)
     except (ValueError, RecursionError) as exc:
         raise AdapterError("message", "not_json", str(exc)[:200]) from exc
     if not isinstance(body, dict):
         raise AdapterError("message", "not_an_object", "the JSON body must be an object")
-    kind_key, kind = v.pick(body, "messageType", "message_type", "kind")
+    fields = v.Fields("", body)
+    kind_key, kind = fields.pick(_KIND)
     if kind is not None:
         kind_text = str(kind).strip().lower()
         if kind_text in HEARTBEATS:
@@ -84,37 +87,45 @@ def _json_alerts(message: bytes) -> list[tuple[str, dict[str, Any]]]:
             raise AdapterError(kind_key, "unknown_type", f"message type {kind!r} is not known")
     wrapped = body.get("alert")
     if isinstance(wrapped, Mapping):
-        return [("alert.", dict(wrapped))]
-    return [("", body)]
+        return [v.Fields("alert.", wrapped)]
+    return [fields]
 
 
-def to_event(prefix: str, record: Mapping[str, Any]) -> WireEvent:
-    xml = prefix.endswith("/")
+# Each alert field: its XML element name, its JSON key, then the other keys vendors use.
+_NAMES = {
+    "ref": ("ID", "id", "alertId", "flexId", "incidentId"),
+    "time": ("DateTime", "datetime", "timestamp", "time", "epochTime", "epoch"),
+    "lat": ("Latitude", "latitude", "lat"),
+    "lon": ("Longitude", "longitude", "lon", "lng"),
+    "rounds": ("Rounds", "rounds", "numberOfRounds", "rnds"),
+    "type": ("Type", "type", "alertType", "incidentType"),
+    "confidence": ("Confidence", "confidence", "probability"),
+}
+_XML = {what: v.spellings(*names) for what, names in _NAMES.items()}
+_JSON = {what: v.spellings(*names[1:]) for what, names in _NAMES.items()}
 
-    def field(json_name: str, xml_name: str, *aliases: str) -> tuple[str, Any]:
-        first = xml_name if xml else json_name
-        key, value = v.pick(record, first, json_name, *aliases)
-        return prefix + key, value
 
-    ref = v.identifier(*field("id", "ID", "alertId", "flexId", "incidentId"))
-    arrivals = None if xml else sensor_arrivals(prefix, record)
-    time_field = field("datetime", "DateTime", "timestamp", "time", "epochTime", "epoch")
-    if arrivals and time_field[1] is None:  # a sensor report: the first arrival
-        at = min(datetime.fromisoformat(a["arrived_at"]) for a in arrivals)
+def to_event(fields: v.Fields) -> WireEvent:
+    names = _XML if fields.xml else _JSON
+    ref = v.identifier(*fields.pick(names["ref"]))
+    arrivals = None if fields.xml else sensor_arrivals(fields)
+    time_field = fields.pick(names["time"])
+    if arrivals is not None and time_field[1] is None:  # a sensor report: the first arrival
+        at = arrivals.first
     else:
         at = v.timestamp(*time_field)
-    lat_field = field("latitude", "Latitude", "lat")
-    lon_field = field("longitude", "Longitude", "lon", "lng")
+    lat_field = fields.pick(names["lat"])
+    lon_field = fields.pick(names["lon"])
     lat = lon = None  # a sensor report may come without a vendor fix
-    if not arrivals or lat_field[1] is not None or lon_field[1] is not None:
+    if arrivals is None or lat_field[1] is not None or lon_field[1] is not None:
         lat, lon = v.coordinate(*lat_field, 90), v.coordinate(*lon_field, 180)
-    count = v.rounds(*field("rounds", "Rounds", "numberOfRounds", "rnds"))
-    kind = v.classification(*field("type", "Type", "alertType", "incidentType"), count)
-    conf = v.confidence(*field("confidence", "Confidence", "probability"))
+    count = v.rounds(*fields.pick(names["rounds"]))
+    kind = v.classification(*fields.pick(names["type"]), count)
+    conf = v.confidence(*fields.pick(names["confidence"]))
     event = v.gunshot_event(ref, at, lat, lon, count, kind, conf)
-    if arrivals:
-        event["payload"]["sensors"] = arrivals
-        temperature = temperature_c(prefix, record)
+    if arrivals is not None:
+        event["payload"]["sensors"] = arrivals.sensors
+        temperature = temperature_c(fields)
         if temperature is not None:
             event["payload"]["temperature_c"] = temperature
     return event

@@ -7,56 +7,71 @@ vendor fix, so the platform locates the shot itself (rtcc/analysis/multilaterati
 """
 
 from collections.abc import Mapping
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from rtcc.sources.base import AdapterError
 from rtcc.sources.shotspotter import values as v
 from rtcc.sources.values import number
 
 MAX_SENSORS = 200
+_SENSORS = v.spellings("sensors", "sensorArrivals", "arrivals")
+_SENSOR_ID = v.spellings("sensorId", "sensor_id", "id", "name")
+_LAT = v.spellings("latitude", "lat")
+_LON = v.spellings("longitude", "lon", "lng")
+_ARRIVED = v.spellings("arrivalTime", "arrival_time", "arrived_at", "time", "epoch")
+_TEMPERATURE = v.spellings("temperatureC", "temperature_c", "temperature")
 
 
-def sensor_arrivals(prefix: str, record: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """The report's arrivals as payload `sensors` entries; None when it carries none."""
-    key, raw = v.pick(record, "sensors", "sensorArrivals", "arrivals")
+class Arrivals(NamedTuple):
+    """The payload `sensors` entries, and the earliest arrival (the report's time when the
+    vendor sends none), kept as a datetime so it need not be parsed back from the text."""
+
+    sensors: list[dict[str, Any]]
+    first: datetime
+
+
+def sensor_arrivals(record: v.Fields) -> Arrivals | None:
+    """The report's arrivals; None when it carries none."""
+    field, raw = record.pick(_SENSORS)
     if raw is None:
         return None
-    field = prefix + key
     if not isinstance(raw, list):
         raise AdapterError(field, "not_a_list", "sensors must be a list of arrivals")
     if not raw:
         raise AdapterError(field, "missing", "the sensor list is empty")
     if len(raw) > MAX_SENSORS:
         raise AdapterError(field, "too_many", f"{len(raw)} sensors > {MAX_SENSORS}")
-    return [_arrival(f"{field}[{i}].", item) for i, item in enumerate(raw)]
+    sensors, times = [], []
+    for i, item in enumerate(raw):
+        sensor, at = _arrival(f"{field}[{i}].", item)
+        sensors.append(sensor)
+        times.append(at)
+    return Arrivals(sensors, min(times))
 
 
-def _arrival(prefix: str, item: Any) -> dict[str, Any]:
-    if not isinstance(item, Mapping):
+def _arrival(prefix: str, item: Any) -> tuple[dict[str, Any], datetime]:
+    if not isinstance(item, dict) and not isinstance(item, Mapping):  # dict: skip the ABC check
         raise AdapterError(prefix.rstrip("."), "not_an_object", "an arrival must be an object")
-
-    def field(*names: str) -> tuple[str, Any]:
-        key, value = v.pick(item, *names)
-        return prefix + key, value
-
-    sensor = v.identifier(*field("sensorId", "sensor_id", "id", "name"))
-    lat = v.coordinate(*field("latitude", "lat"), 90)
-    lon = v.coordinate(*field("longitude", "lon", "lng"), 180)
-    at = v.timestamp(*field("arrivalTime", "arrival_time", "arrived_at", "time", "epoch"))
-    return {
+    fields = v.Fields(prefix, item)
+    sensor = v.identifier(*fields.pick(_SENSOR_ID))
+    lat = v.coordinate(*fields.pick(_LAT), 90)
+    lon = v.coordinate(*fields.pick(_LON), 180)
+    at = v.timestamp(*fields.pick(_ARRIVED)).astimezone(UTC)
+    entry = {
         "sensor_id": sensor,
         "lat": lat,
         "lon": lon,
-        "arrived_at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "arrived_at": at.isoformat(timespec="microseconds"),
     }
+    return entry, at
 
 
-def temperature_c(prefix: str, record: Mapping[str, Any]) -> float | None:
-    key, value = v.pick(record, "temperatureC", "temperature_c", "temperature")
+def temperature_c(record: v.Fields) -> float | None:
+    field, value = record.pick(_TEMPERATURE)
     if value is None:
         return None
-    result = number(prefix + key, value)
+    result = number(field, value)
     if not -60 <= result <= 60:
-        raise AdapterError(prefix + key, "out_of_range", f"{result} °C is not an air temperature")
+        raise AdapterError(field, "out_of_range", f"{result} °C is not an air temperature")
     return result

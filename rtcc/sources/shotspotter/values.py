@@ -14,6 +14,7 @@ from rtcc.sources.values import confidence as confidence
 from rtcc.sources.values import number
 
 IDENT = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+_EPOCH = re.compile(r"\d{9,13}(\.\d+)?")
 _CLASSES = {
     "single gunshot": "single_gunshot",
     "single_gunshot": "single_gunshot",
@@ -31,17 +32,40 @@ _CLASSES = {
 }
 
 
-def pick(record: Mapping[str, Any], *names: str) -> tuple[str, Any]:
-    """The first present, non-empty value among `names` (case-insensitive), with its key."""
-    lowered = {str(k).lower(): (str(k), v) for k, v in record.items()}
-    for name in names:
-        hit = lowered.get(name.lower())
-        if hit is not None and hit[1] is not None and str(hit[1]).strip() != "":
-            return hit
-    return names[0], None
+Spellings = tuple[str, tuple[str, ...]]
+
+
+def spellings(*names: str) -> Spellings:
+    """A field's accepted keys, folded once at import: the first is the name an error reports
+    when the field is absent; all are tried case-insensitively, in order."""
+    return names[0], tuple(dict.fromkeys(name.lower() for name in names))
+
+
+class Fields:
+    """One record's values by case-folded key, folded once per record (not once per field),
+    with the prefix that names its fields in errors."""
+
+    __slots__ = ("_by_key", "prefix", "xml")
+
+    def __init__(self, prefix: str, record: Mapping[str, Any]) -> None:
+        self.prefix = prefix
+        self.xml = prefix.endswith("/")
+        self._by_key = {k.lower(): (k, v) for k, v in record.items()}  # JSON/XML keys: str
+
+    def pick(self, names: Spellings) -> tuple[str, Any]:
+        """(prefixed wire key, value) of the first present, non-blank value among `names`."""
+        for name in names[1]:
+            hit = self._by_key.get(name)
+            if hit is not None:
+                value = hit[1]
+                if value is not None and (not isinstance(value, str) or value.strip()):
+                    return self.prefix + hit[0], value
+        return self.prefix + names[0], None
 
 
 def coordinate(field: str, value: Any, limit: float) -> float:
+    if type(value) is float and -limit <= value <= limit:  # a JSON number: nothing to convert
+        return value
     if value is None:
         raise AdapterError(field, "missing", "no coordinate")
     result = number(field, value)
@@ -85,7 +109,7 @@ def timestamp(field: str, value: Any) -> datetime:
     if value is None:
         raise AdapterError(field, "missing", "no time")
     text = str(value).strip()
-    if (isinstance(value, int | float) and not isinstance(value, bool)) or _is_epoch(text):
+    if (isinstance(value, (int, float)) and not isinstance(value, bool)) or _EPOCH.fullmatch(text):
         seconds = number(field, value)
         if seconds > 1e11:
             seconds /= 1000
@@ -101,10 +125,6 @@ def timestamp(field: str, value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _is_epoch(text: str) -> bool:
-    return bool(re.fullmatch(r"\d{9,13}(\.\d+)?", text))
-
-
 def gunshot_event(
     ref: str,
     at: datetime,
@@ -117,8 +137,14 @@ def gunshot_event(
     payload: dict[str, Any] = {"detection_id": ref, "rounds": count or 1, "classification": kind}
     if conf is not None:
         payload["confidence"] = conf
-    event: WireEvent = {"kind": "gunshot", "id": ref, "occurred_at": at.astimezone(UTC).isoformat()}
-    if lat is not None and lon is not None:  # else a sensor report, located at ingest
-        event["location"] = {"lat": lat, "lon": lon}
-    event["payload"] = payload
-    return event
+    occurred_at = at.astimezone(UTC).isoformat()
+    if lat is None or lon is None:  # a sensor report, located at ingest
+        return {"kind": "gunshot", "id": ref, "occurred_at": occurred_at, "payload": payload}
+    location = {"lat": lat, "lon": lon}
+    return {
+        "kind": "gunshot",
+        "id": ref,
+        "occurred_at": occurred_at,
+        "location": location,
+        "payload": payload,
+    }
