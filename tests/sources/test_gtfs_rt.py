@@ -1,5 +1,6 @@
 """GTFS-realtime adapter: the real PSTA/CUTR feeds, built feeds for edge cases, fuzz."""
 
+import math
 import struct
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from rtcc.core.events import EVENT_IN_ADAPTER
 from rtcc.sources.base import MAX_MESSAGE_BYTES, AdapterError
 from rtcc.sources.gtfs_rt import GtfsRtAdapter, GtfsRtOptions
+from rtcc.sources.gtfs_rt.wire import float32_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gtfs_rt"
 T0 = 1_773_497_100  # 2026-03-14T14:05:00Z
@@ -320,3 +322,39 @@ def test_generated_positions_round_trip(lat: float, lon: float, stamp: int, spee
     assert f32(event["location"]["lat"]) == lat and f32(event["location"]["lon"]) == lon
     assert f32(event["payload"]["speed_mps"]) == speed
     assert event["occurred_at"] == datetime.fromtimestamp(stamp, UTC).isoformat()
+
+
+def float32_text_by_formatting(value: float) -> float:
+    """float32_text's definition, spelt out with text: the first of 6 to 9 significant
+    digits whose decimal reads back as the same float32."""
+    for digits in range(6, 10):
+        shorter = float(f"{value:.{digits}g}")
+        if f32(shorter) == value:
+            return shorter
+    return value
+
+
+def float32s_around_powers_of_ten() -> list[float]:
+    """Every float32 within 50 steps of each power of ten a float32 can hold: where
+    floor(log10(x)) would be wrong if it were ever off by one."""
+    values = []
+    for exponent in range(-45, 39):
+        bits = struct.unpack("<I", struct.pack("<f", f32(float(f"1e{exponent}"))))[0]
+        for step in range(max(1, bits - 50), bits + 51):
+            value = struct.unpack("<f", struct.pack("<I", step))[0]
+            if math.isfinite(value):
+                values += [value, -value]
+    return values
+
+
+def test_float32_text_is_the_shortest_decimal_by_formatting() -> None:
+    for value in float32s_around_powers_of_ten():
+        assert float32_text(value) == float32_text_by_formatting(value), value
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(width=32, allow_nan=False, allow_infinity=False))
+def test_float32_text_of_any_float32(value: float) -> None:
+    shorter = float32_text(value)
+    assert shorter == float32_text_by_formatting(value)
+    assert math.copysign(1, shorter) == math.copysign(1, value)

@@ -44,7 +44,9 @@ def unit_kind(cot_type: str, ground_default: UnitType) -> UnitType | None:
 def sanitise_id(text: str, limit: int) -> str:
     """Accents are folded to ASCII; spaces and other characters outside the id alphabet
     become `_`."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = text  # NFKD leaves ASCII as it is
+    if not text.isascii():
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return _NOT_ID.sub("_", ascii_text.strip()).strip("_")[:limit]
 
 
@@ -105,13 +107,14 @@ def to_unit_position(event: CotEvent, ground_default: UnitType) -> WireEvent | N
     if accuracy is not None:
         location["accuracy_m"] = accuracy
     payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": unit_type}
-    optional = {
-        "speed_mps": _within(_number(track, "speed"), 0, 120),
-        "heading_deg": _heading(_number(track, "course")),
-        "altitude_m": _within(point.hae, -500, 20_000),
-        "battery_pct": _within(_number(status, "battery"), 0, 100),
-    }
-    payload.update({key: value for key, value in optional.items() if value is not None})
+    if (speed := _within(_number(track, "speed"), 0, 120)) is not None:
+        payload["speed_mps"] = speed
+    if (heading := _heading(_number(track, "course"))) is not None:
+        payload["heading_deg"] = heading
+    if (altitude := _within(point.hae, -500, 20_000)) is not None:
+        payload["altitude_m"] = altitude
+    if (battery := _within(_number(status, "battery"), 0, 100)) is not None:
+        payload["battery_pct"] = battery
     epoch_ms = round(event.time.timestamp() * 1000)
     return {
         "kind": "unit_position",

@@ -8,7 +8,6 @@ so a misconfigured source shows up as errors instead of silence.
 """
 
 import hashlib
-import math
 import re
 from collections import Counter
 from datetime import UTC, datetime
@@ -24,7 +23,12 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC).timestamp()  # older stamps are brok
 LATEST = datetime(2100, 1, 1, tzinfo=UTC).timestamp()  # later ones are usually milliseconds
 MAX_SPEED_MPS = 120.0
 _NOT_IDENT = re.compile(r"[^A-Za-z0-9_.:\-]")
-_POSITION = "entity.vehicle.position"
+_KIND = EventKind.UNIT_POSITION.value
+_TIMESTAMP = "entity.vehicle.timestamp"
+_LATITUDE = "entity.vehicle.position.latitude"
+_LONGITUDE = "entity.vehicle.position.longitude"
+_SPEED = "entity.vehicle.position.speed"
+_BEARING = "entity.vehicle.position.bearing"
 
 
 class GtfsRtAdapter:
@@ -42,61 +46,67 @@ class GtfsRtAdapter:
             raise AdapterError("FeedMessage", "too_large", f"{len(message)} bytes")
         feed = decode_feed(message)
         header = feed.header
-        header_time = int(header.timestamp) if _has(header, "timestamp") else None
-        live = [e for e in feed.entity if not e.is_deleted]
-        if live and not any(_has(e, "vehicle") for e in live):
-            raise AdapterError(
-                "entity", "no_vehicle_positions", "no entity carries a VehiclePosition"
-            )
+        header_time = int(header.timestamp) if header.HasField("timestamp") else None
+        entities = feed.entity
+        _refuse_feed_without_vehicles(entities)
+        memo = _FeedMemo()
         events: list[WireEvent] = []
-        for entity in feed.entity:
+        for entity in entities:
             skip = _skip_reason(entity)
             if skip:
                 self.skipped[skip] += 1
                 continue
             try:
-                events.append(self._event(entity, header_time))
+                events.append(self._event(entity, header_time, memo))
             except AdapterError as error:
                 if not self.options.skip_bad_entities:
                     raise
                 self.skipped[error.reason] += 1
         return events
 
-    def _event(self, entity: Any, header_time: int | None) -> WireEvent:
+    def _event(self, entity: Any, header_time: int | None, memo: "_FeedMemo") -> WireEvent:
         vehicle = entity.vehicle
         unit_id = self.options.unit_id_prefix + _unit_id(entity)
         at = _timestamp(vehicle, header_time, unit_id)
         position = vehicle.position
-        lat = _finite(f"{_POSITION}.latitude", float(position.latitude), -90, 90, unit_id)
-        lon = _finite(f"{_POSITION}.longitude", float(position.longitude), -180, 180, unit_id)
+        lat = memo.value(_LATITUDE, position.latitude, -90, 90, unit_id)
+        lon = memo.value(_LONGITUDE, position.longitude, -180, 180, unit_id)
         payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": self.options.unit_type}
-        if _has(position, "speed"):
-            speed = float(position.speed)
-            payload["speed_mps"] = _finite(f"{_POSITION}.speed", speed, 0, MAX_SPEED_MPS, unit_id)
-        if _has(position, "bearing"):
-            bearing = _finite(f"{_POSITION}.bearing", float(position.bearing), 0, 360, unit_id)
+        if position.HasField("speed"):
+            payload["speed_mps"] = memo.value(_SPEED, position.speed, 0, MAX_SPEED_MPS, unit_id)
+        if position.HasField("bearing"):
+            bearing = memo.value(_BEARING, position.bearing, 0, 360, unit_id)
             payload["heading_deg"] = compass(bearing)
         return {
-            "kind": EventKind.UNIT_POSITION.value,
+            "kind": _KIND,
             "id": f"{unit_id}-{at * 1000}",
-            "occurred_at": datetime.fromtimestamp(at, UTC).isoformat(),
+            "occurred_at": memo.iso_time(at),
             "location": {"lat": lat, "lon": lon},
             "payload": payload,
         }
 
 
-def _has(message: Any, field: str) -> bool:
-    return bool(message.HasField(field))
+def _refuse_feed_without_vehicles(entities: Any) -> None:
+    """Refuse a feed whose live (not deleted) entities all lack a VehiclePosition."""
+    live = False
+    for entity in entities:
+        if not entity.is_deleted:
+            if entity.HasField("vehicle"):
+                return
+            live = True
+    if live:
+        raise AdapterError("entity", "no_vehicle_positions", "no entity carries a VehiclePosition")
 
 
 def _skip_reason(entity: Any) -> str | None:
     if entity.is_deleted:
         return "deleted"
-    if not _has(entity, "vehicle"):
+    if not entity.HasField("vehicle"):
         return "no_vehicle"
-    if not _has(entity.vehicle, "position"):
+    vehicle = entity.vehicle
+    if not vehicle.HasField("position"):
         return "no_position"
-    position = entity.vehicle.position
+    position = vehicle.position
     if position.latitude == 0 and position.longitude == 0:
         return "null_island"  # what many AVL boxes send before their first GPS fix
     return None
@@ -114,17 +124,38 @@ def _unit_id(entity: Any) -> str:
 
 
 def _timestamp(vehicle: Any, header_time: int | None, unit_id: str) -> int:
-    stamp = int(vehicle.timestamp) if _has(vehicle, "timestamp") else header_time
-    field = "entity.vehicle.timestamp"
+    stamp = int(vehicle.timestamp) if vehicle.HasField("timestamp") else header_time
     if stamp is None:
-        raise AdapterError(field, "missing", f"{unit_id}: no vehicle or header timestamp")
+        raise AdapterError(_TIMESTAMP, "missing", f"{unit_id}: no vehicle or header timestamp")
     if not EARLIEST <= stamp < LATEST:
-        raise AdapterError(field, "bad_timestamp", f"{unit_id}: {stamp} is not POSIX seconds")
+        raise AdapterError(_TIMESTAMP, "bad_timestamp", f"{unit_id}: {stamp} is not POSIX seconds")
     return stamp
 
 
-def _finite(field: str, value: float, low: float, high: float, unit_id: str) -> float:
-    """A float32 field as the producer wrote it, within [low, high]."""
-    if not math.isfinite(value) or not low <= value <= high:
-        raise AdapterError(field, "out_of_range", f"{unit_id}: {value:g} not in [{low}, {high}]")
-    return float32_text(value)
+class _FeedMemo:
+    """What the vehicles of one feed share is converted once: a poll stamps many vehicles
+    with the same time, and stopped or parked ones report the same speed and bearing."""
+
+    __slots__ = ("_texts", "_times")
+
+    def __init__(self) -> None:
+        self._texts: dict[float, float] = {}
+        self._times: dict[int, str] = {}
+
+    def value(self, field: str, value: float, low: float, high: float, unit_id: str) -> float:
+        """A float32 field as the producer wrote it (float32_text), within [low, high]."""
+        if not low <= value <= high:  # NaN and ±inf fail this too: only finite values pass
+            problem = f"{unit_id}: {value:g} not in [{low}, {high}]"
+            raise AdapterError(field, "out_of_range", problem)
+        if not value:
+            return value  # as it is: the dict would not tell 0.0 from -0.0
+        text = self._texts.get(value)
+        if text is None:
+            text = self._texts[value] = float32_text(value)
+        return text
+
+    def iso_time(self, stamp: int) -> str:
+        text = self._times.get(stamp)
+        if text is None:
+            text = self._times[stamp] = datetime.fromtimestamp(stamp, UTC).isoformat()
+        return text

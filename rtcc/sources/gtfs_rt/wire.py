@@ -1,5 +1,6 @@
 """Bytes → FeedMessage, telling a cut-off body from one that is not protobuf at all."""
 
+import math
 import re
 import struct
 from typing import Any
@@ -20,6 +21,8 @@ def decode_feed(data: bytes) -> Any:
         if wire_problem(data) == "truncated":
             raise AdapterError("FeedMessage", "truncated", "the body ends inside a field") from exc
         raise AdapterError("FeedMessage", "not_protobuf", "not a GTFS-rt FeedMessage") from exc
+    if feed.IsInitialized():  # cheap; FindInitializationErrors walks the whole feed
+        return feed
     missing: list[str] = [str(path) for path in feed.FindInitializationErrors()]
     if missing:
         field = _INDEX.sub("", missing[0])
@@ -69,11 +72,22 @@ def _varint(data: bytes, pos: int) -> tuple[int | None, int]:
     return -1, pos
 
 
+_FLOAT32 = struct.Struct("<f")
+_TO_FLOAT32 = _FLOAT32.pack
+_FROM_FLOAT32 = _FLOAT32.unpack
+
+
 def float32_text(value: float) -> float:
-    """The shortest decimal that is this float32, i.e. what the producer wrote (27.887, not
-    27.886999130249023)."""
-    for digits in range(6, 10):
-        shorter = float(f"{value:.{digits}g}")
-        if struct.unpack("<f", struct.pack("<f", shorter))[0] == value:
+    """The shortest decimal of 6 to 9 significant digits that is this float32, i.e. what
+    the producer wrote (27.887, not 27.886999130249023).
+
+    round(value, d - 1 - exponent) gives the same correctly rounded number as
+    float(f"{value:.{d}g}") in half the time."""
+    if not value:
+        return value
+    exponent = math.floor(math.log10(abs(value)))  # exact for float32s (test_gtfs_rt)
+    for decimals in range(5 - exponent, 9 - exponent):
+        shorter = round(value, decimals)
+        if _FROM_FLOAT32(_TO_FLOAT32(shorter))[0] == value:
             return shorter
     return value

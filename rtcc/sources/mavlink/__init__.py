@@ -50,7 +50,9 @@ class MavlinkAdapter:
         frames = parse_datagram(message)
         events: list[WireEvent] = []
         for frame in frames:
-            state = self.systems.setdefault(frame.sysid, SystemState())
+            state = self.systems.get(frame.sysid)
+            if state is None:
+                state = self.systems[frame.sysid] = SystemState()
             if frame.name != "GLOBAL_POSITION_INT":
                 update(state, frame)
                 continue

@@ -5,23 +5,23 @@ the next datagram, and a partial frame left at the end is a truncated datagram. 
 frame refuses the whole datagram (nothing from it is applied to the telemetry state).
 """
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pymavlink.dialects.v20 import common as mavlink2
 
 from rtcc.sources.base import AdapterError
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One decoded message: its name (e.g. "GLOBAL_POSITION_INT"), sender and fields."""
+class Frame(NamedTuple):
+    """One decoded message: its name (e.g. "GLOBAL_POSITION_INT"), sender and the
+    pymavlink message. Its fields are read as attributes where needed: `to_dict()` would
+    convert every field of every frame, and differs only on text fields, never read."""
 
     name: str
     sysid: int
     compid: int
     crc: int
-    fields: dict[str, Any]
+    message: Any
 
 
 def _bad_frame(index: int, reason_text: str) -> AdapterError:
@@ -54,16 +54,8 @@ def parse_datagram(data: bytes) -> list[Frame]:
             raise _bad_frame(index, str(getattr(message, "reason", "bad data")))
         if name.startswith("UNKNOWN"):
             continue  # a dialect message outside common.xml: its CRC cannot be checked
-        fields: dict[str, Any] = dict(message.to_dict())
-        frames.append(
-            Frame(
-                name=name,
-                sysid=int(message.get_srcSystem()),
-                compid=int(message.get_srcComponent()),
-                crc=int(getattr(message, "_crc", 0) or 0),
-                fields=fields,
-            )
-        )
+        sysid, compid = int(message.get_srcSystem()), int(message.get_srcComponent())
+        frames.append(Frame(name, sysid, compid, int(getattr(message, "_crc", 0) or 0), message))
     if leftover:
         raise AdapterError("frame", "truncated", f"{leftover} bytes of an incomplete frame")
     if not frames and not decoded:

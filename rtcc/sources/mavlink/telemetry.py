@@ -18,6 +18,7 @@ from rtcc.sources.mavlink.frames import Frame
 ARMED_FLAG = 128  # MAV_MODE_FLAG_SAFETY_ARMED in HEARTBEAT.base_mode
 UNKNOWN_HEADING = 65535  # GLOBAL_POSITION_INT.hdg when the vehicle does not know it
 _MIN_UNIX_USEC = 1_000_000_000 * 1_000_000  # 2001-09-09: below this SYSTEM_TIME has no GPS time
+_NUMBER = (int, float)
 
 
 @dataclass(slots=True)
@@ -31,27 +32,27 @@ class SystemState:
     clock_boot_ms: int = 0  # time_boot_ms of the SYSTEM_TIME the offset came from
 
 
-def _int(fields: dict[str, Any], name: str) -> int:
-    value = fields.get(name)
-    return int(value) if isinstance(value, int | float) and math.isfinite(value) else 0
+def _int(frame: Frame, name: str) -> int:
+    """A numeric field as an int; 0 when absent or not finite."""
+    value = getattr(frame.message, name, None)
+    return int(value) if isinstance(value, _NUMBER) and math.isfinite(value) else 0
 
 
 def update(state: SystemState, frame: Frame) -> None:
     """Fold one non-position message into the system's state."""
-    f = frame.fields
     if frame.name == "HEARTBEAT":
-        state.armed = bool(_int(f, "base_mode") & ARMED_FLAG)
-        state.vehicle_type = _int(f, "type")
+        state.armed = bool(_int(frame, "base_mode") & ARMED_FLAG)
+        state.vehicle_type = _int(frame, "type")
     elif frame.name in ("BATTERY_STATUS", "SYS_STATUS"):
-        remaining = _int(f, "battery_remaining")  # -1: the autopilot does not know
+        remaining = _int(frame, "battery_remaining")  # -1: the autopilot does not know
         state.battery_pct = float(remaining) if 0 <= remaining <= 100 else None
     elif frame.name == "ATTITUDE":
-        yaw = f.get("yaw")
+        yaw = getattr(frame.message, "yaw", None)
         state.yaw_deg = compass(round(math.degrees(yaw), 2)) if isinstance(yaw, float) else None
         if state.yaw_deg is not None and not math.isfinite(state.yaw_deg):
             state.yaw_deg = None
     elif frame.name == "SYSTEM_TIME":
-        unix_usec, boot_ms = _int(f, "time_unix_usec"), _int(f, "time_boot_ms")
+        unix_usec, boot_ms = _int(frame, "time_unix_usec"), _int(frame, "time_boot_ms")
         if unix_usec >= _MIN_UNIX_USEC:
             state.boot_epoch_s = unix_usec / 1e6 - boot_ms / 1000.0
             state.clock_boot_ms = boot_ms
@@ -79,8 +80,7 @@ def position_event(
     state: SystemState, frame: Frame, unit_id: str, received_at: datetime
 ) -> WireEvent | None:
     """One GLOBAL_POSITION_INT → unit_position; None for the (0, 0) "no fix yet" report."""
-    f = frame.fields
-    lat_e7, lon_e7 = _int(f, "lat"), _int(f, "lon")
+    lat_e7, lon_e7 = _int(frame, "lat"), _int(frame, "lon")
     if lat_e7 == 0 and lon_e7 == 0:
         return None
     lat, lon = lat_e7 / 1e7, lon_e7 / 1e7
@@ -88,19 +88,20 @@ def position_event(
         raise AdapterError("GLOBAL_POSITION_INT.lat", "out_of_range", f"{lat} not in ±90")
     if not -180 <= lon <= 180:
         raise AdapterError("GLOBAL_POSITION_INT.lon", "out_of_range", f"{lon} not in ±180")
-    boot_ms = _int(f, "time_boot_ms")
+    boot_ms = _int(frame, "time_boot_ms")
     payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": "drone"}
     if state.armed is not None:
         payload["status"] = "busy" if state.armed else "available"
-    altitude = _int(f, "alt") / 1000.0  # mm above mean sea level
-    speed = round(math.hypot(_int(f, "vx"), _int(f, "vy")) / 100.0, 2)  # cm/s → m/s, ground
-    optional = {
-        "altitude_m": altitude if -500 <= altitude <= 20_000 else None,
-        "speed_mps": speed if speed <= 120 else None,
-        "heading_deg": _heading(state, _int(f, "hdg")),
-        "battery_pct": state.battery_pct,
-    }
-    payload.update({key: value for key, value in optional.items() if value is not None})
+    altitude = _int(frame, "alt") / 1000.0  # mm above mean sea level
+    speed = round(math.hypot(_int(frame, "vx"), _int(frame, "vy")) / 100.0, 2)  # cm/s → m/s, ground
+    if -500 <= altitude <= 20_000:
+        payload["altitude_m"] = altitude
+    if speed <= 120:
+        payload["speed_mps"] = speed
+    if (heading := _heading(state, _int(frame, "hdg"))) is not None:
+        payload["heading_deg"] = heading
+    if state.battery_pct is not None:
+        payload["battery_pct"] = state.battery_pct
     return {
         "kind": "unit_position",
         "id": f"{unit_id}-b{boot_ms}-{frame.crc:04x}",

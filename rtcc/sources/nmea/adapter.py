@@ -22,9 +22,18 @@ KNOT_MPS = 1852 / 3600
 HDOP_TO_METRES = 5.0  # a common rule of thumb: ~5 m of horizontal error per unit of HDOP
 MAX_SENTENCE_CHARS = 1024  # the standard says 82; real receivers exceed it, not by this much
 MAX_UNITS = 10_000  # units whose last RMC date is remembered (prefix mode)
-_CHECKSUM_TAIL = re.compile(r"\*[0-9A-Fa-f]{2}$")
+_CHECKSUM_TAIL = re.compile(r"\*[0-9A-Fa-f]{2}")  # the last three characters
 _UNIT_PREFIX = re.compile(r"^([A-Za-z0-9_.:\-]{1,64})[,;: ]+$")
 _HALF_DAY = timedelta(hours=12)
+_KIND = EventKind.UNIT_POSITION.value
+_RMC = fields.positions(
+    pynmea2.RMC,
+    "timestamp status lat lat_dir lon lon_dir spd_over_grnd true_course datestamp mode_indicator",
+)
+_GGA = fields.positions(
+    pynmea2.GGA,
+    "timestamp lat lat_dir lon lon_dir gps_qual horizontal_dil altitude altitude_units",
+)
 
 
 class NmeaAdapter:
@@ -51,9 +60,9 @@ class NmeaAdapter:
         unit_id, sentence = self._split_prefix(line)
         parsed = self._parse(sentence)
         if isinstance(parsed, pynmea2.RMC):
-            return [self._from_rmc(unit_id, _raw_fields(parsed))]
+            return [self._from_rmc(unit_id, fields.texts(parsed.data, _RMC))]
         if isinstance(parsed, pynmea2.GGA):
-            return [self._from_gga(unit_id, _raw_fields(parsed))]
+            return [self._from_gga(unit_id, fields.texts(parsed.data, _GGA))]
         return []
 
     def _split_prefix(self, line: str) -> tuple[str, str]:
@@ -70,7 +79,7 @@ class NmeaAdapter:
         return match[1], line[start:]
 
     def _parse(self, sentence: str) -> Any:
-        if self.options.require_checksum and not _CHECKSUM_TAIL.search(sentence):
+        if self.options.require_checksum and not _CHECKSUM_TAIL.fullmatch(sentence[-3:]):
             raise AdapterError("sentence", "truncated", "no *hh checksum at the end")
         try:
             return pynmea2.parse(sentence, check=self.options.require_checksum)
@@ -82,52 +91,62 @@ class NmeaAdapter:
         except Exception as exc:  # pynmea2 raises ParseError and, on odd input, others
             raise AdapterError("sentence", "not_nmea", "not an NMEA 0183 sentence") from exc
 
-    def _from_rmc(self, unit_id: str, raw: "_RawFields") -> WireEvent:
-        status = fields.required("RMC.status", raw["status"])
-        if status == "V" or raw["mode_indicator"] == "N":
+    def _from_rmc(self, unit_id: str, raw: list[str]) -> WireEvent:
+        clock, status, lat, lat_dir, lon, lon_dir, speed, course, day, mode = raw
+        fields.required("RMC.status", status)
+        if status == "V" or mode == "N":
             raise AdapterError("RMC.status", "no_fix", "the receiver flags this fix void")
         if status != "A":
             raise AdapterError("RMC.status", "bad_value", f"expected A or V: {status!r}")
-        at = datetime.combine(
-            fields.utc_date("RMC.datestamp", raw["datestamp"]),
-            fields.utc_time("RMC.timestamp", raw["timestamp"]),
-        ).replace(tzinfo=UTC)
-        lat = fields.coordinate("RMC.lat", raw["lat"], raw["lat_dir"], is_lat=True)
-        lon = fields.coordinate("RMC.lon", raw["lon"], raw["lon_dir"], is_lat=False)
-        knots = fields.number("RMC.spd_over_grnd", raw["spd_over_grnd"], low=0, high=233)
-        course = fields.number("RMC.true_course", raw["true_course"], low=0, high=360)
-        self._last_rmc.pop(unit_id, None)  # most recent last, so the oldest unit goes first
-        self._last_rmc[unit_id] = at
-        if len(self._last_rmc) > MAX_UNITS:
-            del self._last_rmc[next(iter(self._last_rmc))]
-        payload: dict[str, Any] = {}
+        at = fields.utc_datetime(
+            fields.utc_date("RMC.datestamp", day), fields.utc_time("RMC.timestamp", clock)
+        )
+        location = {
+            "lat": fields.coordinate("RMC.lat", lat, lat_dir, is_lat=True),
+            "lon": fields.coordinate("RMC.lon", lon, lon_dir, is_lat=False),
+        }
+        knots = fields.number("RMC.spd_over_grnd", speed, low=0, high=233)
+        degrees = fields.number("RMC.true_course", course, low=0, high=360)
+        self._remember_rmc(unit_id, at)
+        payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": self.options.unit_type}
         if knots is not None:
             payload["speed_mps"] = round(knots * KNOT_MPS, 3)
-        if course is not None:
-            payload["heading_deg"] = compass(course)
-        return self._event(unit_id, "rmc", at, {"lat": lat, "lon": lon}, payload)
+        if degrees is not None:
+            payload["heading_deg"] = compass(degrees)
+        return _event(unit_id, "rmc", at, location, payload)
 
-    def _from_gga(self, unit_id: str, raw: "_RawFields") -> WireEvent:
-        quality = fields.number("GGA.gps_qual", raw["gps_qual"], low=0, high=9)
+    def _remember_rmc(self, unit_id: str, at: datetime) -> None:
+        last_rmc = self._last_rmc
+        last_rmc.pop(unit_id, None)  # most recent last, so the oldest unit goes first
+        last_rmc[unit_id] = at
+        if len(last_rmc) > MAX_UNITS:
+            del last_rmc[next(iter(last_rmc))]
+
+    def _from_gga(self, unit_id: str, raw: list[str]) -> WireEvent:
+        clock, lat, lat_dir, lon, lon_dir, quality_text, hdop_text, altitude_text, units = raw
+        quality = fields.number("GGA.gps_qual", quality_text, low=0, high=9)
         if quality is None:
             raise AdapterError("GGA.gps_qual", "missing", "empty field")
         if not quality.is_integer():
             raise AdapterError("GGA.gps_qual", "bad_value", f"not a fix quality: {quality:g}")
         if quality == 0:
             raise AdapterError("GGA.gps_qual", "no_fix", "fix quality 0: no fix")
-        time_of_day = fields.utc_time("GGA.timestamp", raw["timestamp"])
-        lat = fields.coordinate("GGA.lat", raw["lat"], raw["lat_dir"], is_lat=True)
-        lon = fields.coordinate("GGA.lon", raw["lon"], raw["lon_dir"], is_lat=False)
-        hdop = fields.number("GGA.horizontal_dil", raw["horizontal_dil"], low=0, high=100)
-        altitude = fields.number("GGA.altitude", raw["altitude"], low=-500, high=20_000)
-        if altitude is not None and raw["altitude_units"] not in ("", "M"):
+        time_of_day = fields.utc_time("GGA.timestamp", clock)
+        location: dict[str, Any] = {
+            "lat": fields.coordinate("GGA.lat", lat, lat_dir, is_lat=True),
+            "lon": fields.coordinate("GGA.lon", lon, lon_dir, is_lat=False),
+        }
+        hdop = fields.number("GGA.horizontal_dil", hdop_text, low=0, high=100)
+        altitude = fields.number("GGA.altitude", altitude_text, low=-500, high=20_000)
+        if altitude is not None and units not in ("", "M"):
             raise AdapterError("GGA.altitude_units", "bad_value", "altitude must be in metres")
         at = self._gga_datetime(unit_id, time_of_day)
-        location: dict[str, Any] = {"lat": lat, "lon": lon}
         if hdop is not None:
             location["accuracy_m"] = round(hdop * HDOP_TO_METRES, 1)
-        payload: dict[str, Any] = {} if altitude is None else {"altitude_m": altitude}
-        return self._event(unit_id, "gga", at, location, payload)
+        payload: dict[str, Any] = {"unit_id": unit_id, "unit_type": self.options.unit_type}
+        if altitude is not None:
+            payload["altitude_m"] = altitude
+        return _event(unit_id, "gga", at, location, payload)
 
     def _gga_datetime(self, unit_id: str, time_of_day: time) -> datetime:
         """The date of the last RMC; a GGA 12 h+ away from it crossed midnight."""
@@ -139,45 +158,23 @@ class NmeaAdapter:
             day = self.options.assume_date
         else:
             day = datetime.now(UTC).date()
-        at = datetime.combine(day, time_of_day).replace(tzinfo=UTC)
-        if last is not None and last - at > _HALF_DAY:
-            at += timedelta(days=1)
-        elif last is not None and at - last > _HALF_DAY:
-            at -= timedelta(days=1)
+        at = fields.utc_datetime(day, time_of_day)
+        if last is not None:
+            if last - at > _HALF_DAY:
+                at += timedelta(days=1)
+            elif at - last > _HALF_DAY:
+                at -= timedelta(days=1)
         return at
 
-    def _event(
-        self,
-        unit_id: str,
-        sentence: str,
-        at: datetime,
-        location: dict[str, Any],
-        extra: dict[str, Any],
-    ) -> WireEvent:
-        epoch_ms = round(at.timestamp() * 1000)
-        payload = {"unit_id": unit_id, "unit_type": self.options.unit_type, **extra}
-        return {
-            "kind": EventKind.UNIT_POSITION.value,
-            "id": f"{unit_id}-{epoch_ms}-{sentence}",
-            "occurred_at": at.isoformat(),
-            "location": location,
-            "payload": payload,
-        }
 
-
-class _RawFields:
-    """A sentence's named fields as raw text ('' when absent), looked up only when read."""
-
-    __slots__ = ("_data", "_index")
-
-    def __init__(self, sentence: Any) -> None:
-        self._data: list[str] = sentence.data
-        self._index: dict[str, int] = type(sentence).name_to_idx
-
-    def __getitem__(self, name: str) -> str:
-        i = self._index[name]
-        return str(self._data[i]).strip() if i < len(self._data) else ""
-
-
-def _raw_fields(sentence: Any) -> _RawFields:
-    return _RawFields(sentence)
+def _event(
+    unit_id: str, sentence: str, at: datetime, location: dict[str, Any], payload: dict[str, Any]
+) -> WireEvent:
+    epoch_ms = round(at.timestamp() * 1000)
+    return {
+        "kind": _KIND,
+        "id": f"{unit_id}-{epoch_ms}-{sentence}",
+        "occurred_at": at.isoformat(),
+        "location": location,
+        "payload": payload,
+    }

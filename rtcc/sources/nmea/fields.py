@@ -4,9 +4,12 @@ pynmea2 converts lazily and silently hands back the raw text when a conversion f
 so the values the event depends on are read from the raw fields here instead.
 """
 
+import functools
 import math
 import re
-from datetime import date, time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 from rtcc.sources.base import AdapterError
 
@@ -14,6 +17,19 @@ _TIME = re.compile(r"^(\d{2})(\d{2})(\d{2})(\.\d{1,6})?$")
 _DATE = re.compile(r"^(\d{2})(\d{2})(\d{2})$")
 _ANGLE = re.compile(r"^(\d{1,3})(\d{2}(?:\.\d+)?)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_LATITUDE = (90.0, {"N": 1.0, "S": -1.0})  # limit in degrees, sign of each hemisphere
+_LONGITUDE = (180.0, {"E": 1.0, "W": -1.0})
+
+
+def positions(sentence_type: Any, names: str) -> tuple[int, ...]:
+    """Where the named fields sit in a sentence type's data (checked once, at import)."""
+    return tuple(sentence_type.name_to_idx[name] for name in names.split())
+
+
+def texts(data: Sequence[str], where: tuple[int, ...]) -> list[str]:
+    """The fields at `where` as raw text, '' when the sentence ends before one."""
+    count = len(data)
+    return [data[i].strip() if i < count else "" for i in where]
 
 
 def required(field: str, raw: str) -> str:
@@ -27,24 +43,32 @@ def utc_time(field: str, raw: str) -> time:
     match = _TIME.match(required(field, raw))
     if not match:
         raise AdapterError(field, "bad_timestamp", f"not hhmmss[.ss]: {raw!r}")
-    hour, minute, second = int(match[1]), int(match[2]), int(match[3])
+    hh, mm, ss, fraction = match.groups()
+    hour, minute, second = int(hh), int(mm), int(ss)
     if hour > 23 or minute > 59 or second > 59:
         raise AdapterError(field, "bad_timestamp", f"no such time of day: {raw!r}")
-    micros = round(float(match[4]) * 1_000_000) if match[4] else 0
+    micros = round(float(fraction) * 1_000_000) if fraction else 0
     return time(hour, minute, second, min(micros, 999_999))
 
 
+@functools.lru_cache(maxsize=64)
 def utc_date(field: str, raw: str) -> date:
-    """ddmmyy; two-digit years are 1980-2079 (GPS time starts in 1980)."""
+    """ddmmyy; two-digit years are 1980-2079 (GPS time starts in 1980). Cached: every RMC
+    of a day carries the same date."""
     match = _DATE.match(required(field, raw))
     if not match:
         raise AdapterError(field, "bad_timestamp", f"not ddmmyy: {raw!r}")
-    day, month, yy = int(match[1]), int(match[2]), int(match[3])
-    year = 1900 + yy if yy >= 80 else 2000 + yy
+    dd, mm, yy = match.groups()
+    day, month, year = int(dd), int(mm), int(yy)
+    year += 1900 if year >= 80 else 2000
     try:
         return date(year, month, day)
     except ValueError as exc:
         raise AdapterError(field, "bad_timestamp", f"no such date: {raw!r}") from exc
+
+
+def utc_datetime(day: date, time_of_day: time) -> datetime:
+    return datetime.combine(day, time_of_day, UTC)
 
 
 def coordinate(field: str, raw: str, hemisphere: str, *, is_lat: bool) -> float:
@@ -52,19 +76,20 @@ def coordinate(field: str, raw: str, hemisphere: str, *, is_lat: bool) -> float:
     match = _ANGLE.match(required(field, raw))
     if not match:
         raise AdapterError(field, "bad_value", f"not (d)ddmm.mmmm: {raw!r}")
-    degrees, minutes = int(match[1]), float(match[2])
+    whole, fraction = match.groups()
+    degrees, minutes = int(whole), float(fraction)
     if minutes >= 60:
         raise AdapterError(field, "out_of_range", f"minutes ≥ 60 in {raw!r}")
     value = degrees + minutes / 60
-    limit = 90.0 if is_lat else 180.0
+    limit, signs = _LATITUDE if is_lat else _LONGITUDE
     if value > limit:
         raise AdapterError(field, "out_of_range", f"{value:.6f}° beyond ±{limit:g}°")
-    signs = {"N": 1.0, "S": -1.0} if is_lat else {"E": 1.0, "W": -1.0}
-    direction_field = f"{field}_dir"
-    if hemisphere not in signs:
+    sign = signs.get(hemisphere)
+    if sign is None:
         reason = "missing" if not hemisphere else "bad_value"
-        raise AdapterError(direction_field, reason, f"expected {'/'.join(signs)}: {hemisphere!r}")
-    return round(signs[hemisphere] * value, 7)
+        expected = "/".join(signs)
+        raise AdapterError(f"{field}_dir", reason, f"expected {expected}: {hemisphere!r}")
+    return round(sign * value, 7)
 
 
 def number(field: str, raw: str, *, low: float, high: float) -> float | None:
