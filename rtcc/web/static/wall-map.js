@@ -57,7 +57,11 @@ export class WallMap {
     }).setView([20, 0], 3);
     for (const [name, z] of PANES) this.map.createPane(name).style.zIndex = String(z);
     this.map.getPane("basemap").style.pointerEvents = "none";
-    this.fitted = false;
+    this.fitted = false; // framed once on its own (the live entities, or the city's basemap)
+    // Once someone moves the map, opens a popup or picks an alert, data arriving late (the
+    // basemap, the first snapshot) must not move it: the view is theirs.
+    this.viewTaken = false;
+    this.map.on("dragstart popupopen", () => this.takeView());
     this.layers = { districts: L.layerGroup(), streets: L.layerGroup() };
     for (const name of ENTITY_LAYERS) this.layers[name] = L.layerGroup();
     for (const layer of Object.values(this.layers)) layer.addTo(this.map);
@@ -94,7 +98,7 @@ export class WallMap {
       style: (f) => STREET_STYLES[f.properties.class] || STREET_STYLES.local,
     }).addTo(this.layers.streets);
     const bounds = L.geoJSON(features).getBounds();
-    if (bounds.isValid()) {
+    if (bounds.isValid() && !this.viewTaken) {
       this.map.fitBounds(bounds, { padding: [16, 16] });
       this.fitted = true;
     }
@@ -113,7 +117,7 @@ export class WallMap {
 
   /** With no basemap, frame whatever the first snapshot put on the map. */
   fitToEntitiesOnce() {
-    if (this.fitted) return;
+    if (this.fitted || this.viewTaken) return;
     const points = [];
     for (const kind of ["unit", "camera", "incident", "call"]) {
       for (const item of this.items[kind].values()) points.push(item.latlng);
@@ -337,9 +341,21 @@ export class WallMap {
 
   // --- focus -------------------------------------------------------------------------------
 
+  /** From now on only people move the map (see `viewTaken`). */
+  takeView() {
+    this.viewTaken = true;
+  }
+
+  /** Centre on a point at a zoom, as someone choosing the view would. */
+  view(lat, lon, zoom) {
+    this.takeView();
+    this.map.setView([lat, lon], zoom, { animate: false });
+  }
+
   focus(kind, id) {
     const item = this.items[kind].get(id);
     if (!item) return;
+    this.takeView();
     this.map.flyTo(item.latlng, Math.max(this.map.getZoom(), 17), { duration: 0.6 });
     item.marker.openPopup();
   }
@@ -347,6 +363,7 @@ export class WallMap {
   /** Fly to the alert and draw a line to every camera (green = can see it) and unit it lists. */
   showAlert(alert) {
     const bounds = drawAlertLinks(this.layers.links, alert);
+    this.takeView();
     if (bounds) this.map.flyToBounds(bounds.pad(0.15), { maxZoom: 17, duration: 0.8 });
     // wall-dock.js (and any other add-on) draws its part of the selected alert.
     document.dispatchEvent(new CustomEvent("rtcc:alert-selected", { detail: { alert, map: this.map } }));

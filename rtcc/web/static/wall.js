@@ -258,7 +258,11 @@ window.matchMedia("(max-width: 800px)").addEventListener("change", () => wallMap
 window.rtcc = Object.freeze({
   counts: () => ({ ...wallMap.counts(), alerts: panel.alerts.length }),
   geofences: () => geofences.stats(),
-  view: (lat, lon, zoom) => wallMap.map.setView([lat, lon], zoom, { animate: false }),
+  view: (lat, lon, zoom) => wallMap.view(lat, lon, zoom),
+  viewNow: () => {
+    const c = wallMap.map.getCenter();
+    return { lat: c.lat, lon: c.lng, zoom: wallMap.map.getZoom() };
+  },
   call: (id) => {
     const item = wallMap.items.call.get(id);
     const circle = item && item.extras[0];
