@@ -31,7 +31,7 @@ class Database:
     """Owns the connections; stores borrow them through `transaction()` / `reading()`.
 
     It is also the `SqlDatabase` the stores shared with PostgreSQL take
-    (`rtcc.storage.sql`): sqlite3 speaks `?` placeholders already.
+    (`rtcc.storage.sql`): sqlite3 speaks `?` parameter markers already.
 
     SQLite allows one writer at a time, so writes are serialised by a lock here
     rather than by `database is locked` retries; WAL lets reads run beside them.
