@@ -244,6 +244,7 @@ export class DfrLayer {
       .addTo(this.route);
     const bounds = L.latLngBounds(line);
     if (!this.map.getBounds().contains(bounds)) {
+      this.map.fire("viewtaken"); // asked for: the wall stops framing the map on its own
       this.map.flyToBounds(bounds.pad(0.3), { maxZoom: 16, duration: 0.6 });
     }
   }

@@ -59,9 +59,10 @@ export class WallMap {
     this.map.getPane("basemap").style.pointerEvents = "none";
     this.fitted = false; // framed once on its own (the live entities, or the city's basemap)
     // Once someone moves the map, opens a popup or picks an alert, data arriving late (the
-    // basemap, the first snapshot) must not move it: the view is theirs.
+    // basemap, the first snapshot) must not move it: the view is theirs. Add-ons that move
+    // the map on request fire "viewtaken" on it (wall-dfr.js).
     this.viewTaken = false;
-    this.map.on("dragstart popupopen", () => this.takeView());
+    this.map.on("dragstart popupopen viewtaken", () => this.takeView());
     this.layers = { districts: L.layerGroup(), streets: L.layerGroup() };
     for (const name of ENTITY_LAYERS) this.layers[name] = L.layerGroup();
     for (const layer of Object.values(this.layers)) layer.addTo(this.map);
