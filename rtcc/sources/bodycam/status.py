@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from rtcc.core.clock import iso
 from rtcc.sources.base import AdapterError, WireEvent
 from rtcc.sources.bodycam.options import BodycamOptions
 
@@ -30,7 +31,7 @@ TIME_KEYS = ("occurredAt", "timestamp", "updatedAt")
 def _text(value: Any, field: str, limit: int = 200) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) and (isinstance(value, bool) or not isinstance(value, int)):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise AdapterError(field, "bad_type", f"expected text, got {type(value).__name__}")
     text = " ".join(str(value).split())
     return text[:limit] or None
@@ -157,7 +158,7 @@ def to_event(record: Any, options: BodycamOptions) -> WireEvent:
     return {
         "kind": "camera_status",
         "id": f"{camera}-{round(at.timestamp() * 1000)}",
-        "occurred_at": at.isoformat(timespec="microseconds"),  # `at` is UTC: as core.clock.iso
+        "occurred_at": iso(at),
         "location": where,
         "payload": payload,
     }

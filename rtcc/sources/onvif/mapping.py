@@ -55,14 +55,14 @@ class EventMaker:
         if options.accuracy_m is not None:
             location["accuracy_m"] = options.accuracy_m
         self._location = location
-        self._configured = {
+        configured = {
             "name": options.name,
             "fov_deg": options.fov_deg,
             "range_m": options.range_m,
             "owner": options.owner,
             "stream_url": options.stream_url,
         }
-        self._configured_set = {k: v for k, v in self._configured.items() if v is not None}
+        self._configured = {k: v for k, v in configured.items() if v is not None}
 
     def event(
         self, camera: str, tag: str, change: Change, at: Any, extra: dict[str, Any]
@@ -72,20 +72,12 @@ class EventMaker:
             "camera_type": self.options.camera_type,
             "status": change.status,
         }
-        if extra:  # a PTZ status: its values replace configured ones, in their places
-            merged = {
-                **self._configured,
-                "recording": change.recording,
-                "heading_deg": change.heading,
-                **extra,
-            }
-            payload.update({key: value for key, value in merged.items() if value is not None})
-        else:  # the same result, without merging dicts per notification
-            payload.update(self._configured_set)
-            if change.recording is not None:
-                payload["recording"] = change.recording
-            if change.heading is not None:
-                payload["heading_deg"] = change.heading
+        payload.update(self._configured)
+        if change.recording is not None:
+            payload["recording"] = change.recording
+        if change.heading is not None:
+            payload["heading_deg"] = change.heading
+        payload.update(extra)  # a PTZ status's readings replace configured values
         return {
             "kind": "camera_status",
             "id": f"{camera}-{tag}-{round(at.timestamp() * 1000)}",

@@ -51,7 +51,7 @@ def sensor_arrivals(record: v.Fields) -> Arrivals | None:
 
 
 def _arrival(prefix: str, item: Any) -> tuple[dict[str, Any], datetime]:
-    if not isinstance(item, dict) and not isinstance(item, Mapping):  # dict: skip the ABC check
+    if not isinstance(item, Mapping):
         raise AdapterError(prefix.rstrip("."), "not_an_object", "an arrival must be an object")
     fields = v.Fields(prefix, item)
     sensor = v.identifier(*fields.pick(_SENSOR_ID))

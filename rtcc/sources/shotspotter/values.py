@@ -64,8 +64,6 @@ class Fields:
 
 
 def coordinate(field: str, value: Any, limit: float) -> float:
-    if type(value) is float and -limit <= value <= limit:  # a JSON number: nothing to convert
-        return value
     if value is None:
         raise AdapterError(field, "missing", "no coordinate")
     result = number(field, value)
@@ -137,14 +135,8 @@ def gunshot_event(
     payload: dict[str, Any] = {"detection_id": ref, "rounds": count or 1, "classification": kind}
     if conf is not None:
         payload["confidence"] = conf
-    occurred_at = at.astimezone(UTC).isoformat()
-    if lat is None or lon is None:  # a sensor report, located at ingest
-        return {"kind": "gunshot", "id": ref, "occurred_at": occurred_at, "payload": payload}
-    location = {"lat": lat, "lon": lon}
-    return {
-        "kind": "gunshot",
-        "id": ref,
-        "occurred_at": occurred_at,
-        "location": location,
-        "payload": payload,
-    }
+    event: WireEvent = {"kind": "gunshot", "id": ref, "occurred_at": at.astimezone(UTC).isoformat()}
+    if lat is not None and lon is not None:  # else a sensor report, located at ingest
+        event["location"] = {"lat": lat, "lon": lon}
+    event["payload"] = payload
+    return event
